@@ -1,0 +1,39 @@
+package dev.lathe.models;
+
+import dev.lathe.nn.Linear;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The trainable network of a family (Z-Image's transformer, later FLUX's, an SD UNet), seen the way the trainer
+ * and the samplers need it. Each family hides its own time and sign conventions behind {@link #velocity}.
+ */
+public interface Denoiser {
+  /** The module tree, for parameter listing and dtype / device moves. */
+  Module module();
+
+  /**
+   * Flow-matching velocity in the convention shared by every flow family: with x_t = (1−σ)·x0 + σ·ε the
+   * result approximates ε − x0.
+   *
+   * @param latents x_t, [B, C, H, W]
+   * @param sigma noise level per item, [B], in [0, 1] (1 = pure noise)
+   * @param text per item, the text encoder's output [S_i, D]; lengths may differ
+   * @return [B, C, H, W]
+   */
+  Tensor velocity(Tensor latents, Tensor sigma, List<Tensor> text);
+
+  /**
+   * Every Linear layer an adapter can attach to, keyed by its module path in the family's canonical (diffusers)
+   * naming, e.g. {@code layers.3.attention.to_q}, in module order.
+   */
+  Map<String, Linear> linearLayers();
+
+  /** Whether a module path is in the family's default adapter targets (Z-Image: the Linears of the main blocks). */
+  boolean defaultTarget(String modulePath);
+
+  /** Recompute activations during backward instead of storing them (less memory, more compute). */
+  void setGradientCheckpointing(boolean on);
+}

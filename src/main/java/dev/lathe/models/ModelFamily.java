@@ -1,0 +1,44 @@
+package dev.lathe.models;
+
+import dev.lathe.torch.Runtime;
+import java.io.IOException;
+
+/**
+ * A model family Lathe can train: one implementation per sub-package of {@code dev.lathe.models}, listed in
+ * {@link Families}. Nothing outside the family's package asks which family it is talking to; what differs
+ * (conventions, key names, defaults) is answered here.
+ */
+public interface ModelFamily {
+  /** Short id used in configs and file metadata, e.g. "zimage". */
+  String id();
+
+  /** The value written as {@code ss_base_model_version} in LoRA files. */
+  String baseModelVersion();
+
+  /** Image sides must be multiples of this (VAE downscale × patch size). */
+  int bucketDivisor();
+
+  /** The flow-matching shift of the family's training and sampling schedule (Z-Image: 3.0). */
+  double scheduleShift();
+
+  /** Prefix of adapter keys in saved LoRA files, e.g. "diffusion_model.". */
+  String loraKeyPrefix();
+
+  /** Loads the family's parts (denoiser, text encoder, VAE) lazily onto the runtime's device and dtype. */
+  LoadedModel load(ModelSource source, Runtime runtime) throws IOException;
+
+  /** A loaded model. Parts that were not needed may be loaded on first use and released with {@link #close}. */
+  interface LoadedModel extends AutoCloseable {
+    Denoiser denoiser();
+
+    TextEncoder textEncoder() throws IOException;
+
+    LatentCodec codec() throws IOException;
+
+    /** Frees the text encoder (after its outputs are cached). */
+    void releaseTextEncoder();
+
+    @Override
+    void close();
+  }
+}

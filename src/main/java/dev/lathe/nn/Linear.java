@@ -1,0 +1,62 @@
+package dev.lathe.nn;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * y = x·Wᵀ + b with W [out, in], registered as {@code weight} / {@code bias} so a checkpoint loads by name, plus
+ * an optional adapter slot. Base parameters are created frozen (requires_grad false): Lathe trains adapters,
+ * and the weights are only ever replaced in place by a loader or a merge.
+ */
+public class Linear extends Module {
+  public final long in;
+  public final long out;
+  private final Tensor weight;
+  private final Tensor bias;   // null when the layer has none
+  private LinearAdapter adapter;
+
+  public Linear(long in, long out, boolean bias, TensorOptions options) {
+    super("Linear");
+    this.in = in;
+    this.out = out;
+    this.weight = torch.empty(new long[] {out, in}, options, new org.bytedeco.pytorch.MemoryFormatOptional());
+    register_parameter("weight", weight, false);   // keep our handle, never the returned reference
+    if (bias) {
+      this.bias = torch.empty(new long[] {out}, options, new org.bytedeco.pytorch.MemoryFormatOptional());
+      register_parameter("bias", this.bias, false);
+    } else {
+      this.bias = null;
+    }
+  }
+
+  public Tensor forward(Tensor x) {
+    Tensor y = bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
+    return adapter == null ? y : y.add(adapter.forward(x));
+  }
+
+  public Tensor weight() {
+    return weight;
+  }
+
+  /** The bias, or null. */
+  public Tensor bias() {
+    return bias;
+  }
+
+  public boolean hasBias() {
+    return bias != null;
+  }
+
+  /** The attached adapter, or null. */
+  public LinearAdapter adapter() {
+    return adapter;
+  }
+
+  /** Attaches (or with null, detaches) the adapter whose output is added to this layer's. */
+  public void setAdapter(LinearAdapter adapter) {
+    this.adapter = adapter;
+  }
+}
