@@ -122,13 +122,6 @@ final class ZImageTransformer extends Module {
     }
   }
 
-  /** Receives named intermediates during a forward pass (tests and `lathe parity` read them; normally NONE). */
-  interface Probe {
-    Probe NONE = (name, t) -> {};
-
-    void record(String name, Tensor t);
-  }
-
   final Config cfg;
   private final Map<String, Linear> linears = new LinkedHashMap<>();
   private final Linear xEmbedder;
