@@ -2,6 +2,7 @@ package dev.lathe.models;
 
 import dev.lathe.torch.Runtime;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A model family Lathe can train: one implementation per sub-package of {@code dev.lathe.models}, listed in
@@ -26,6 +27,29 @@ public interface ModelFamily {
 
   /** Loads the family's parts (denoiser, text encoder, VAE) lazily onto the runtime's device and dtype. */
   LoadedModel load(ModelSource source, Runtime runtime) throws IOException;
+
+  /** Names of the family's released variants, the default first (Z-Image: turbo, de-turbo, base). */
+  List<String> variants();
+
+  /**
+   * How a variant samples by default.
+   *
+   * @param variant one of {@link #variants()}, or null for the default
+   * @throws IllegalArgumentException naming the known variants
+   */
+  SamplingDefaults sampling(String variant);
+
+  /** Sizes {@link #random} accepts, smallest first ("tiny" is the parity fixtures' size). */
+  List<String> randomSizes();
+
+  /**
+   * A model of the given size with seeded random weights, for tests, benchmarks and the demo: the same seed gives the
+   * same weights on every device. It behaves like a loaded one (parts built lazily, a tokenizer included) but its
+   * outputs mean nothing.
+   *
+   * @throws IllegalArgumentException naming the known sizes
+   */
+  LoadedModel random(String size, long seed, Runtime runtime);
 
   /** A loaded model. Parts that were not needed may be loaded on first use and released with {@link #close}. */
   interface LoadedModel extends AutoCloseable {

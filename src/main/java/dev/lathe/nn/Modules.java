@@ -24,11 +24,14 @@ public final class Modules {
     return List.copyOf(children);
   }
 
-  /** Parameters in module order with their dotted names. */
+  /**
+   * Parameters in module order with their dotted names. Each tensor is its own handle to the parameter (same storage
+   * and autograd identity, so {@code set_data} on it changes the module), valid after the returned dict is gone.
+   */
   public static List<Named> parameters(Module m) {
     StringTensorDict dict = m.named_parameters(true);
     List<Named> out = new ArrayList<>((int) dict.size());
-    for (long i = 0; i < dict.size(); i++) out.add(new Named(dict.get(i).key().getString(), dict.get(i).value()));
+    for (long i = 0; i < dict.size(); i++) out.add(new Named(dict.get(i).key().getString(), new Tensor(dict.get(i).value())));
     return out;
   }
 
@@ -48,6 +51,20 @@ public final class Modules {
     long n = 0;
     for (Named p : parameters(m)) n += p.tensor().numel();
     return n;
+  }
+
+  /**
+   * Frees the memory of every parameter under {@code m} by swapping in empty tensors (all handles to a parameter share
+   * its storage, so this releases it even while Java objects still point at the module). The module cannot run after.
+   */
+  public static void free(Module m) {
+    try (org.bytedeco.javacpp.PointerScope s = new org.bytedeco.javacpp.PointerScope();
+         org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+      for (Named p : parameters(m)) {
+        Tensor t = p.tensor();
+        p.tensor().set_data(org.bytedeco.pytorch.global.torch.empty(new long[] {0}, t.options(), new org.bytedeco.pytorch.MemoryFormatOptional()));
+      }
+    }
   }
 
   /** A parameter and its dotted name. */

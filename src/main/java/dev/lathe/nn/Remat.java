@@ -218,8 +218,9 @@ public abstract class Remat {
         y.backward(gradOut, new BoolOptional(), false, new TensorArrayRefOptional());
         for (int i = 0; i < saved.length; i++) {
           if (!needs[i]) continue;
-          grads[i] = leaves[i].grad();
-          scope.detach(grads[i]);   // outlives this scope until its hook hands it to libtorch
+          grads[i] = new Tensor(leaves[i].grad());   // grad() is a reference into the leaf, which dies with this scope
+          grads[i].retainReference();   // detach() drops the scope's reference: keep ours until a hook hands it out
+          scope.detach(grads[i]);
         }
       }
       releaseSaved();

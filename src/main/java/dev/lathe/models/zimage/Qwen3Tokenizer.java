@@ -65,6 +65,11 @@ final class Qwen3Tokenizer implements AutoCloseable {
     } catch (NoSuchFileException e) {
       throw new IOException(file + ": no such file");
     }
+    return fromJson(bytes, file);
+  }
+
+  /** A tokenizer from tokenizer.json bytes; {@code file} names it in messages. */
+  static Qwen3Tokenizer fromJson(byte[] bytes, Path file) throws IOException {
     Map<String, Long> added = specialTokens(file, bytes);
     for (String s : TEMPLATE_TOKENS) {
       if (!added.containsKey(s)) throw new IOException(file + ": no added token " + s + "; this is not a Qwen tokenizer");
@@ -106,6 +111,57 @@ final class Qwen3Tokenizer implements AutoCloseable {
     if (root == null || !root.has("model")) throw new IOException(file + ": not a tokenizer.json (no \"model\")");
     Map<String, Long> out = new HashMap<>();
     for (JsonNode t : root.path("added_tokens")) out.put(t.path("content").asText(), t.path("id").asLong());
+    return out;
+  }
+
+  /**
+   * A byte-level tokenizer.json with no merges (every UTF-8 byte is one token, ids 0..255) and the three special
+   * tokens at 256..258: what random models use, so the demo and tests run the real tokenizer path without a download.
+   */
+  static byte[] byteLevelJson() {
+    ObjectMapper json = new ObjectMapper();
+    var root = json.createObjectNode();
+    root.put("version", "1.0");
+    var added = root.putArray("added_tokens");
+    var model = json.createObjectNode();
+    model.put("type", "BPE");
+    model.putNull("unk_token");
+    model.put("continuing_subword_prefix", "");
+    model.put("end_of_word_suffix", "");
+    model.put("fuse_unk", false);
+    model.put("byte_fallback", false);
+    var vocab = model.putObject("vocab");
+    int[] symbols = byteSymbols();
+    for (int b = 0; b < 256; b++) vocab.put(new String(Character.toChars(symbols[b])), b);
+    List<String> specials = List.of(PAD_TOKEN, TEMPLATE_TOKENS.get(0), TEMPLATE_TOKENS.get(1));
+    for (int i = 0; i < specials.size(); i++) {
+      vocab.put(specials.get(i), 256 + i);
+      var t = added.addObject();
+      t.put("id", 256 + i).put("content", specials.get(i)).put("single_word", false).put("lstrip", false)
+          .put("rstrip", false).put("normalized", false).put("special", true);
+    }
+    model.putArray("merges");
+    var byteLevel = json.createObjectNode();
+    byteLevel.put("type", "ByteLevel").put("add_prefix_space", false).put("trim_offsets", false).put("use_regex", true);
+    root.set("pre_tokenizer", byteLevel);
+    root.set("decoder", byteLevel);
+    root.set("model", model);
+    try {
+      return json.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** GPT-2's byte → printable code point table used by byte-level BPE. */
+  private static int[] byteSymbols() {
+    int[] out = new int[256];
+    boolean[] printable = new boolean[256];
+    for (int b = '!'; b <= '~'; b++) printable[b] = true;
+    for (int b = 0xA1; b <= 0xAC; b++) printable[b] = true;
+    for (int b = 0xAE; b <= 0xFF; b++) printable[b] = true;
+    int next = 256;
+    for (int b = 0; b < 256; b++) out[b] = printable[b] ? b : next++;
     return out;
   }
 

@@ -79,6 +79,10 @@ final class ZImageTransformer extends Module {
       return dim / heads;
     }
 
+    Config withAxesLens(List<Integer> lens) {
+      return new Config(inChannels, patch, fPatch, dim, layers, refinerLayers, heads, normEps, capFeatDim, ropeTheta, tScale, axesDims, lens);
+    }
+
     /** SwiGLU width: int(dim / 3 * 8), the same floating-point expression as the reference. */
     int ffnHidden() {
       return (int) (dim / 3.0 * 8);
@@ -182,6 +186,10 @@ final class ZImageTransformer extends Module {
 
   ScalarType dtype() {
     return xPadToken.scalar_type().intern();
+  }
+
+  org.bytedeco.pytorch.Device device() {
+    return xPadToken.device();
   }
 
   /**
