@@ -51,6 +51,29 @@ public interface ModelFamily {
    */
   LoadedModel random(String size, long seed, Runtime runtime);
 
+  /** Runs single parts on given weights for reference comparisons (`lathe parity`), if the family offers that. */
+  default java.util.Optional<PartRunner> partRunner() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * One part of a model (a transformer, an encoder half) run on weights and inputs in the goldens' file format, so
+   * anyone can compare Lathe with a reference implementation.
+   */
+  interface PartRunner {
+    /** The part names, e.g. transformer, vae-encode, vae-decode, text. */
+    java.util.List<String> parts();
+
+    /**
+     * Loads {@code weights} (a file, an index or a folder in any layout the family reads), runs {@code part} on every
+     * case in {@code inputs}, and returns the named outputs (fp32 or integer, on the CPU).
+     *
+     * @throws IllegalArgumentException for an unknown part or inputs the part cannot use, naming what is missing
+     */
+    java.util.Map<String, org.bytedeco.pytorch.Tensor> run(String part, java.nio.file.Path weights, dev.lathe.torch.Checkpoint inputs,
+        Runtime runtime) throws IOException;
+  }
+
   /** A loaded model. Parts that were not needed may be loaded on first use and released with {@link #close}. */
   interface LoadedModel extends AutoCloseable {
     Denoiser denoiser();

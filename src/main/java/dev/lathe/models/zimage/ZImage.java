@@ -102,6 +102,11 @@ public final class ZImage implements ModelFamily {
   }
 
   @Override
+  public java.util.Optional<PartRunner> partRunner() {
+    return java.util.Optional.of(new ZImageParts());
+  }
+
+  @Override
   public List<String> randomSizes() {
     return SIZES;
   }
