@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /** A square-kernel 2-d convolution with bias, registered as {@code weight} [out, in, k, k] and {@code bias} [out]. */
-public final class Conv2d extends Module {
+public final class Conv2d extends Layer {
   private static final long[] ONE = {1, 1};
   public final long in;
   public final long out;

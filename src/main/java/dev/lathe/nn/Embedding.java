@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /** A lookup table registered as {@code weight} [vocab, dim]. */
-public final class Embedding extends Module {
+public final class Embedding extends Layer {
   public final long vocab;
   public final long dim;
   private final Tensor weight;

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /** GroupNorm with affine {@code weight} / {@code bias} [channels]. */
-public final class GroupNorm extends Module {
+public final class GroupNorm extends Layer {
   private final Tensor weight;
   private final Tensor bias;
   private final long groups;

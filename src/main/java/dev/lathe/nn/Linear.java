@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * an optional adapter slot. Base parameters are created frozen (requires_grad false): Lathe trains adapters,
  * and the weights are only ever replaced in place by a loader or a merge.
  */
-public class Linear extends Module {
+public class Linear extends Layer {
   public final long in;
   public final long out;
   private final Tensor weight;

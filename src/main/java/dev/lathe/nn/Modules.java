@@ -13,7 +13,7 @@ public final class Modules {
 
   /** A plain container, for name segments such as {@code layers}, {@code to_out} or {@code all_x_embedder}. */
   public static Module container(String type) {
-    return new Module(type);
+    return Keep.retained(new Module(type));
   }
 
   /** Registers {@code children} under "0", "1", ... of a new container registered as {@code name} on {@code parent}. */

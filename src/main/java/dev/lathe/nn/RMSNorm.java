@@ -12,7 +12,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * in fp32 whatever the input type (as diffusers and transformers do); a bf16 input is normalised in fp32, cast
  * back, then scaled.
  */
-public final class RMSNorm extends Module {
+public final class RMSNorm extends Layer {
   private static final long[] LAST = {-1};
   private final Tensor weight;
   private final Scalar eps;

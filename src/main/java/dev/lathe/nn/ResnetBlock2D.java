@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.global.torch;
  * out = shortcut(x) + conv2(silu(norm2(conv1(silu(norm1(x)))))), with a 1×1 {@code conv_shortcut} when the channel
  * count changes. Children are named as in diffusers checkpoints.
  */
-public final class ResnetBlock2D extends Module {
+public final class ResnetBlock2D extends Layer {
   private final GroupNorm norm1;
   private final Conv2d conv1;
   private final GroupNorm norm2;

@@ -9,6 +9,7 @@ import dev.lathe.models.WeightLoader.Reshaped;
 import dev.lathe.models.WeightLoader.Source;
 import dev.lathe.nn.Conv2d;
 import dev.lathe.nn.GroupNorm;
+import dev.lathe.nn.Layer;
 import dev.lathe.nn.Linear;
 import dev.lathe.nn.Modules;
 import dev.lathe.nn.Params;
@@ -41,7 +42,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Shapes: B images, 3 colour channels in [-1, 1], H×W pixels, n levels, d = 2^(n−1) the downscale (8 for the
  * released VAE), Z latent channels (16).
  */
-final class FluxVae extends Module {
+final class FluxVae extends Layer {
   static final double NORM_EPS = 1e-6;
 
   /** The fields of the diffusers config.json that the architecture depends on. */
@@ -123,7 +124,7 @@ final class FluxVae extends Module {
   // ---------------------------------------------------------------------------------------------------------------
 
   /** conv_in → levels (resnets, stride-2 downsample but the last) → mid → GroupNorm → SiLU → conv_out (2Z). */
-  static final class Encoder extends Module {
+  static final class Encoder extends Layer {
     private final Conv2d convIn, convOut;
     private final List<List<ResnetBlock2D>> resnets = new ArrayList<>();
     private final List<Conv2d> down = new ArrayList<>();   // null on the last level
@@ -172,7 +173,7 @@ final class FluxVae extends Module {
   }
 
   /** conv_in → mid → levels in reverse (layers+1 resnets, nearest ×2 + conv but the last) → GroupNorm → SiLU → conv_out. */
-  static final class Decoder extends Module {
+  static final class Decoder extends Layer {
     private final Conv2d convIn, convOut;
     private final MidBlock mid;
     private final List<List<ResnetBlock2D>> resnets = new ArrayList<>();
@@ -222,7 +223,7 @@ final class FluxVae extends Module {
   }
 
   /** resnet → single-head self-attention over all pixels → resnet. */
-  static final class MidBlock extends Module {
+  static final class MidBlock extends Layer {
     private final ResnetBlock2D first, second;
     private final MidAttention attention;   // null without mid attention
 
@@ -244,7 +245,7 @@ final class FluxVae extends Module {
   }
 
   /** GroupNorm → q, k, v (Linear, bias) → softmax(q·kᵀ/√C)·v → to_out.0 → + input. */
-  static final class MidAttention extends Module {
+  static final class MidAttention extends Layer {
     private final GroupNorm norm;
     private final Linear toQ, toK, toV, toOut;
 

@@ -7,6 +7,7 @@ import dev.lathe.models.WeightLoader.KeyMap;
 import dev.lathe.models.WeightLoader.Source;
 import dev.lathe.nn.Embedding;
 import dev.lathe.nn.Keep;
+import dev.lathe.nn.Layer;
 import dev.lathe.nn.Linear;
 import dev.lathe.nn.Modules;
 import dev.lathe.nn.Params;
@@ -39,7 +40,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Shapes: B prompts, T tokens (right-padded), D hidden, Hq query heads, Hkv kv heads, hd head dim, I MLP width.
  */
-final class Qwen3Encoder extends Module {
+final class Qwen3Encoder extends Layer {
   /** The fields of the Hugging Face config.json the architecture depends on. */
   record Config(int hidden, int layers, int heads, int kvHeads, int headDim, int intermediate, int vocab, double eps, double theta) {
     Config {
@@ -71,7 +72,7 @@ final class Qwen3Encoder extends Module {
 
   final Config cfg;
   private final Embedding embed;
-  private final List<Layer> layers;
+  private final List<DecoderLayer> layers;
   private final RMSNorm norm;
   private final RopeTable rope;
 
@@ -80,8 +81,8 @@ final class Qwen3Encoder extends Module {
     this.cfg = cfg;
     Module model = register_module("model", Modules.container("Qwen3Model"));
     embed = model.register_module("embed_tokens", new Embedding(cfg.vocab, cfg.hidden, params));
-    List<Layer> ls = new ArrayList<>();
-    for (int i = 0; i < cfg.layers; i++) ls.add(new Layer(cfg, params));
+    List<DecoderLayer> ls = new ArrayList<>();
+    for (int i = 0; i < cfg.layers; i++) ls.add(new DecoderLayer(cfg, params));
     layers = Modules.list(model, "layers", ls);
     norm = model.register_module("norm", new RMSNorm(cfg.hidden, cfg.eps, params));
     rope = new RopeTable(cfg);
@@ -137,12 +138,12 @@ final class Qwen3Encoder extends Module {
   }
 
   /** One decoder layer: x += attn(input_layernorm(x)); x += mlp(post_attention_layernorm(x)). */
-  static final class Layer extends Module {
+  static final class DecoderLayer extends Layer {
     private final SelfAttention attn;
     private final Mlp mlp;
     private final RMSNorm inputNorm, postNorm;
 
-    Layer(Config cfg, Params params) {
+    DecoderLayer(Config cfg, Params params) {
       super("Qwen3DecoderLayer");
       attn = register_module("self_attn", new SelfAttention(cfg, params));
       mlp = register_module("mlp", new Mlp(cfg, params));
@@ -161,7 +162,7 @@ final class Qwen3Encoder extends Module {
   }
 
   /** q/k/v projections, per-head RMSNorm on q and k, RoPE, causal GQA attention, o_proj. No biases. */
-  static final class SelfAttention extends Module {
+  static final class SelfAttention extends Layer {
     private final Linear q, k, v, o;
     private final RMSNorm qNorm, kNorm;
     private final int heads, kvHeads, headDim;
@@ -204,7 +205,7 @@ final class Qwen3Encoder extends Module {
   }
 
   /** down_proj(silu(gate_proj x) · up_proj x). */
-  static final class Mlp extends Module {
+  static final class Mlp extends Layer {
     private final Linear gate, up, down;
 
     Mlp(Config cfg, Params params) {

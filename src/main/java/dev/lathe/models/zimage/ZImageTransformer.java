@@ -2,6 +2,7 @@ package dev.lathe.models.zimage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.nn.Keep;
+import dev.lathe.nn.Layer;
 import dev.lathe.nn.Linear;
 import dev.lathe.nn.Modules;
 import dev.lathe.nn.Params;
@@ -36,7 +37,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Time and sign are the model's own: t = 1 − σ (t = 0 is pure noise) and the raw output ≈ x0 − noise. The
  * {@code Denoiser} in {@link ZImage} converts both.
  */
-final class ZImageTransformer extends Module {
+final class ZImageTransformer extends Layer {
   static final int SEQ_MULTIPLE = 32;      // caption and image token lists are each padded to a multiple of this
   static final int ADALN_MAX = 256;        // conditioning width; models with dim < 256 condition on dim instead
   static final int T_FREQUENCIES = 256;    // sinusoidal timestep channels (fixed, not in the config)
@@ -282,7 +283,7 @@ final class ZImageTransformer extends Module {
   // ---------------------------------------------------------------------------------------------------------------
 
   /** Sinusoidal timestep features → Linear(256 → 1024) → SiLU → Linear(1024 → A). */
-  static final class TimestepEmbedder extends Module {
+  static final class TimestepEmbedder extends Layer {
     private final Linear mlp0;
     private final Linear mlp2;
     private final Map<String, Tensor> freqs = new java.util.HashMap<>();   // per device, fp32 [128]
@@ -314,7 +315,7 @@ final class ZImageTransformer extends Module {
   }
 
   /** Attention with q/k RMSNorm over the head dim and interleaved RoPE; projections without bias. */
-  static final class Attention extends Module {
+  static final class Attention extends Layer {
     private final int heads;
     private final int headDim;
     final Linear toQ, toK, toV, toOut;
@@ -351,7 +352,7 @@ final class ZImageTransformer extends Module {
   }
 
   /** SwiGLU: w2(silu(w1 x) · w3 x), no biases. */
-  static final class FeedForward extends Module {
+  static final class FeedForward extends Layer {
     final Linear w1, w2, w3;
 
     FeedForward(Config cfg, Params params, String prefix, Map<String, Linear> linears) {
@@ -374,7 +375,7 @@ final class ZImageTransformer extends Module {
    * from the conditioning; the context refiner's blocks do neither. There is no shift term and no SiLU before the
    * modulation Linear.
    */
-  static final class Block extends Module {
+  static final class Block extends Layer {
     private final Attention attention;
     private final FeedForward feedForward;
     private final RMSNorm attentionNorm1, attentionNorm2, ffnNorm1, ffnNorm2;
@@ -424,7 +425,7 @@ final class ZImageTransformer extends Module {
   }
 
   /** LayerNorm (no affine, eps 1e-6) · (1 + Linear(SiLU(cond))) → Linear(D → P). */
-  static final class FinalLayer extends Module {
+  static final class FinalLayer extends Layer {
     private final Linear linear;
     private final Linear adaLN;
     private final Scalar one = Keep.scalar(1.0);
