@@ -38,10 +38,11 @@ public abstract class Remat {
   /**
    * Runs {@code f} on {@code inputs}.
    *
-   * @param trainable whether anything inside the segment needs gradients (parameters or adapters)
+   * @param trainable whether anything inside the segment needs gradients (parameters or adapters); asked only when
+   *     checkpointing with grad enabled
    * @param inputs tensors gradients may flow back to (e.g. the hidden state and the conditioning)
    */
-  public abstract Tensor run(boolean trainable, Segment f, Tensor... inputs);
+  public abstract Tensor run(java.util.function.BooleanSupplier trainable, Segment f, Tensor... inputs);
 
   /** Marks the start of a model forward pass (checkpointing uses it to expire graphs that were never backpropagated). */
   public void newPass() {}
@@ -60,7 +61,7 @@ public abstract class Remat {
 
   private static final Remat NONE = new Remat() {
     @Override
-    public Tensor run(boolean trainable, Segment f, Tensor... inputs) {
+    public Tensor run(java.util.function.BooleanSupplier trainable, Segment f, Tensor... inputs) {
       return f.apply(inputs);
     }
 
@@ -101,12 +102,12 @@ public abstract class Remat {
     }
 
     @Override
-    public Tensor run(boolean trainable, Segment f, Tensor... inputs) {
+    public Tensor run(java.util.function.BooleanSupplier trainable, Segment f, Tensor... inputs) {
       if (!GradMode.is_enabled()) return f.apply(inputs);
       boolean[] needs = new boolean[inputs.length];
       boolean any = false;
       for (int i = 0; i < inputs.length; i++) any |= needs[i] = inputs[i].requires_grad();
-      if (!any && !trainable) return f.apply(inputs);
+      if (!any && !trainable.getAsBoolean()) return f.apply(inputs);
 
       Tensor out;
       try (NoGradGuard g = new NoGradGuard()) {

@@ -118,13 +118,16 @@ public final class ZImage implements ModelFamily {
   public LoadedModel load(ModelSource source, Runtime rt) throws IOException {
     Path root = locator.resolve(source.model(), "model");
     Path folder = Files.isDirectory(root) ? root : null;
+    // a component folder (…/transformer) or a file inside a pipeline folder: the other parts are its siblings
+    Path parent = root.toAbsolutePath().getParent();
+    Path pipeline = parent != null && Files.isRegularFile(parent.resolve("model_index.json")) ? parent : folder;
     Path transformerPath = folder == null ? root
         : locator.part("transformer", null, List.of("transformer", ""), List.of(folder), ModelLocator::isCheckpoint,
             "expected a diffusers folder (transformer/, text_encoder/, vae/, tokenizer/) or a transformer checkpoint");
     ZImageTransformer transformer = loadTransformer(transformerPath, rt);
     return new Loaded(transformer, rt,
-        () -> loadTextEncoder(source, folder, rt),
-        () -> loadCodec(source, folder, rt));
+        () -> loadTextEncoder(source, pipeline, rt),
+        () -> loadCodec(source, pipeline, rt));
   }
 
   /** Builds and loads the transformer of a file, an index or a folder in either layout. */

@@ -219,7 +219,7 @@ final class ZImageTransformer extends Layer {
     Tensor xs = xEmbedder.forward(padStack(patches, g.lMax));                   // [B, Lmax, D]
     for (int i = 0; i < b; i++) probe.record("x_embedded." + i, xs.select(0, i).narrow(0, 0, g.l[i]));
     xs = torch.where(g.xPad, xPadToken, xs);                                    // rows past L_i := x_pad_token
-    for (Block blk : noiseRefiner) xs = remat.run(blk.trainable(), in -> blk.forward(in[0], g.xMask, g.xCis, in[1]), xs, cond);
+    for (Block blk : noiseRefiner) xs = remat.run(blk::trainable, in -> blk.forward(in[0], g.xMask, g.xCis, in[1]), xs, cond);
     for (int i = 0; i < b; i++) probe.record("after_noise_refiner." + i, xs.select(0, i).narrow(0, 0, g.lp[i]));
 
     // caption tokens: RMSNorm → Linear, learned pad rows, context refiner (not modulated)
@@ -228,7 +228,7 @@ final class ZImageTransformer extends Layer {
     Tensor cs = capLinear.forward(capNorm.forward(padStack(capsDt, g.sMax)));  // [B, Smax, D]
     for (int i = 0; i < b; i++) probe.record("cap_embedded." + i, cs.select(0, i).narrow(0, 0, g.s[i]));
     cs = torch.where(g.capPad, capPadToken, cs);                                // rows past S_i := cap_pad_token
-    for (Block blk : contextRefiner) cs = remat.run(blk.trainable(), in -> blk.forward(in[0], g.cMask, g.cCis, null), cs);
+    for (Block blk : contextRefiner) cs = remat.run(blk::trainable, in -> blk.forward(in[0], g.cMask, g.cCis, null), cs);
     for (int i = 0; i < b; i++) probe.record("after_context_refiner." + i, cs.select(0, i).narrow(0, 0, g.sp[i]));
 
     // one stream, image first, then the main layers
@@ -239,7 +239,7 @@ final class ZImageTransformer extends Layer {
     }
     for (int k = 0; k < layers.size(); k++) {
       Block blk = layers.get(k);
-      u = remat.run(blk.trainable(), in -> blk.forward(in[0], g.uMask, g.uCis, in[1]), u, cond);
+      u = remat.run(blk::trainable, in -> blk.forward(in[0], g.uMask, g.uCis, in[1]), u, cond);
       for (int i = 0; i < b; i++) probe.record("after_layer_" + k + "." + i, u.select(0, i).narrow(0, 0, g.lp[i] + g.sp[i]));
     }
 

@@ -145,6 +145,16 @@ class ZImageFamilyTest {
   }
 
   @Test
+  void componentFolderAsTheModel_findsItsSiblingParts(@TempDir Path dir) throws IOException {
+    Path root = diffusersTree(dir.resolve("pipe"));
+    try (ModelFamily.LoadedModel m = family(dir).load(ModelSource.of(root.resolve("transformer").toString()), Runtime.cpu());
+         PointerScope s = new PointerScope()) {
+      assertThat(Tensors.shape(m.textEncoder().encode(List.of("hi")).get(0))).containsExactly(18, 32);
+      assertThat(m.codec().downscale()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void missingPieces_namedWithEveryPlaceLooked(@TempDir Path dir) throws IOException {
     Path root = diffusersTree(dir.resolve("pipe"));
     deleteTree(root.resolve("vae"));
