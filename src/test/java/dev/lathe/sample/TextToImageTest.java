@@ -98,10 +98,13 @@ class TextToImageTest {
       float[] b = TextToImage.latents(zimage, m, r, TextToImage.Progress.NONE);
       assertThat(b).containsExactly(a);
       assertThat(steps).hasSize(8);
-      float[] other = TextToImage.latents(zimage, m, new TextToImage.Request("a lighthouse at dusk", null, 48, 32, turbo, 43), TextToImage.Progress.NONE);
-      assertThat(other).isNotEqualTo(a);
+      SamplingDefaults one = new SamplingDefaults(1, 0.0, 3.0);
+      float[] seed42 = TextToImage.latents(zimage, m, new TextToImage.Request("a lighthouse at dusk", null, 48, 32, one, 42), TextToImage.Progress.NONE);
+      float[] seed43 = TextToImage.latents(zimage, m, new TextToImage.Request("a lighthouse at dusk", null, 48, 32, one, 43), TextToImage.Progress.NONE);
+      assertThat(seed43).isNotEqualTo(seed42);
 
-      BufferedImage img = TextToImage.render(zimage, m, r, TextToImage.Progress.NONE);
+      BufferedImage img = TextToImage.render(zimage, m, new TextToImage.Request("a lighthouse at dusk", null, 48, 32, new SamplingDefaults(2, 0.0, 3.0), 42),
+          TextToImage.Progress.NONE);
       assertThat(img.getWidth()).isEqualTo(48);
       assertThat(img.getHeight()).isEqualTo(32);
       Path png = dir.resolve("sample.png");
@@ -113,7 +116,7 @@ class TextToImageTest {
       try (var files = Files.list(dir)) {
         assertThat(files.map(p -> p.getFileName().toString())).containsExactly("sample.png");   // no temporary left behind
       }
-      var cfg = new TextToImage.Request("a lighthouse at dusk", "blurry", 48, 32, new SamplingDefaults(2, 3.0, 3.0), 42);
+      var cfg = new TextToImage.Request("a lighthouse at dusk", "blurry", 48, 32, new SamplingDefaults(1, 3.0, 3.0), 42);
       assertThat(TextToImage.render(zimage, m, cfg, TextToImage.Progress.NONE).getWidth()).isEqualTo(48);
     }
   }
