@@ -100,7 +100,7 @@ public final class ParityCommand implements Callable<Integer> {
         double cos = na == 0 && nr == 0 ? 1 : dot / Math.sqrt(na * nr);
         double rel = maxRef == 0 ? maxDiff : maxDiff / maxRef;
         boolean pass = cos >= 0.99999 && maxDiff <= 1e-4 * maxRef;
-        o.printf(Locale.ROOT, "%-" + width + "s  cos %.9f  max|Δ|/max|ref| %.2e  %s%n", name, cos, rel, pass ? "ok" : "FAIL");
+        o.printf(Locale.ROOT, "%-" + width + "s  1-cos %.1e  max|Δ|/max|ref| %.2e  %s%n", name, 1 - cos, rel, pass ? "ok" : "FAIL");
         checked++;
         if (!pass) failed++;
       }
