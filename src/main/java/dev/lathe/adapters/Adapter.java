@@ -10,6 +10,7 @@ abstract class Adapter implements LinearAdapter {
   final long in;
   final long out;
   double multiplier = 1;
+  double savedMultiplier = 1;
   boolean enabled = true;
   boolean training;
   double dropout;

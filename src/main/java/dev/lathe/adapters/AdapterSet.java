@@ -137,6 +137,7 @@ public final class AdapterSet {
   /** Subtracts what {@link #merge} added and re-enables the adapter paths. */
   public void unmerge() {
     if (mergedAt == 0) throw new IllegalStateException("not merged");
+    if (cancelled) setCancelled(false);
     apply(-mergedAt);
     mergedAt = 0;
     for (Adapter a : byPath.values()) a.enabled = true;
@@ -145,6 +146,28 @@ public final class AdapterSet {
   public boolean merged() {
     return mergedAt != 0;
   }
+
+  /**
+   * For merged adapters: runs their path at the opposite multiplier beside the merged weights, so the model
+   * computes as if they were absent — without touching the base weights (no rounding drift in bf16). This is
+   * how a training adapter merged at +1 is removed while sampling previews.
+   */
+  public void setCancelled(boolean on) {
+    if (mergedAt == 0) throw new IllegalStateException("only merged adapters can be cancelled");
+    if (on == cancelled) return;
+    for (Adapter a : byPath.values()) {
+      a.enabled = on;
+      if (on) {
+        a.savedMultiplier = a.multiplier;
+        a.multiplier = -mergedAt;
+      } else {
+        a.multiplier = a.savedMultiplier;
+      }
+    }
+    cancelled = on;
+  }
+
+  private boolean cancelled;
 
   private void apply(double multiplier) {
     try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {

@@ -134,6 +134,27 @@ class AdapterSetTest {
   }
 
   @Test
+  void trainingAdapter_mergedThenCancelled_givesBaseOutput_withUserLoraOnTop() {
+    try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+      Map<String, Linear> layers = Layers.small(21);
+      Linear l = layers.get("layers.0.feed_forward.w1");
+      Tensor x = Layers.input(3, l.in, 4);
+      Tensor base = l.forward(x);
+      AdapterSet trainingAdapter = AdapterSet.attach(layers, p -> p.startsWith("layers."), AdapterSpec.lora(3, 3), 1);
+      for (Tensor t : trainingAdapter.parameters().values()) t.copy_(torch.randn(t.sizes().vec().get()));
+      trainingAdapter.merge(1.0);                         // de-distilled weights for training
+      AdapterSet user = AdapterSet.attach(layers, p -> p.startsWith("layers."), AdapterSpec.lora(2, 2), 2);
+      for (Tensor t : user.parameters().values()) t.copy_(torch.randn(t.sizes().vec().get()).mul(new org.bytedeco.pytorch.Scalar(0.1)));
+      Tensor userOnly = base.add(x.matmul(user.delta("layers.0.feed_forward.w1").t()));
+      trainingAdapter.setCancelled(true);                 // previews: Turbo + user LoRA
+      Parity.of(l.forward(x), userOnly).assertFp32("cancelled training adapter");
+      trainingAdapter.setCancelled(false);                // back to training on merged weights
+      Tensor merged = base.add(x.matmul(trainingAdapter.delta("layers.0.feed_forward.w1").t()));
+      Parity.of(l.forward(x), merged.add(x.matmul(user.delta("layers.0.feed_forward.w1").t()))).assertFp32("merged + user");
+    }
+  }
+
+  @Test
   void saveThenLoad_intoFreshLayers_reproducesOutputs(@TempDir Path dir) throws Exception {
     for (AdapterSpec spec : List.of(AdapterSpec.lora(4, 8), AdapterSpec.lokr(-1),
         new AdapterSpec(AdapterSpec.Kind.LOKR, 2, 4, 0, 2, List.of(), List.of()))) {
