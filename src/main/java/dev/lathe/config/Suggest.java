@@ -25,7 +25,7 @@ final class Suggest {
 
   private static int allowed(String in, String candidate) {
     int len = Math.max(in.length(), candidate.length());
-    return Math.max(1, Math.min(4, len / 3));
+    return Math.max(1, Math.min(4, (len + 1) / 3));
   }
 
   /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
