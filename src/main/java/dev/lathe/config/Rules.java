@@ -206,9 +206,14 @@ final class Rules {
       }),
       check("turbo-guidance", WARNING, "guidance-distilled turbo models preview at guidance 0", x -> {
         x.family.filter(Family::turbo).ifPresent(f -> {
-          if (x.c.sample().guidanceScale() > 0 && !x.c.sample().disableSampling())
+          double g = x.c.sample().guidanceScale();
+          if (g <= 0 || x.c.sample().disableSampling()) return;
+          if (g <= 1)
+            x.warn("sample.guidance_scale", TomlText.number(g) + " does nothing (1 or less already means no guidance); "
+                + f.displayName() + " is guidance-distilled: write 0, as the guides do");
+          else
             x.warn("sample.guidance_scale", f.displayName() + " is guidance-distilled and previews at guidance 0; "
-                + TomlText.number(x.c.sample().guidanceScale()) + " makes previews look worse than inference will");
+                + TomlText.number(g) + " turns classifier-free guidance on, so previews look worse than inference will");
         });
       }),
       check("sampler-objective", WARNING, "the preview sampler must match the family's training objective", x -> {

@@ -247,8 +247,9 @@ public final class Schema {
           "Prompt i uses seed + i (more variety); off: every prompt uses the same seed. Either way a prompt sees "
               + "the same noise at every checkpoint."),
       number("guidance_scale", Sample::guidanceScale, Range.between(0, 100), "Guidance Scale",
-          "Classifier-free guidance of previews. 0 means none, which is what guidance-distilled turbo models "
-              + "expect; 2-4 for normal models."),
+          "Guidance of previews as the family's pipeline takes it: classifier-free guidance for most families "
+              + "(1 or less means none), the distilled guidance value for FLUX dev. Guidance-distilled turbo models "
+              + "want 0; 2-4 suits most others, about 6 SD."),
       integer("steps", Sample::steps, Range.between(1, 1000), "Sample Steps",
           "Denoising steps per preview: 8 for Z-Image Turbo, 20-30 for most others."),
       integer("num_frames", Sample::numFrames, Range.between(1, 1024), "Num Frames",
