@@ -319,6 +319,33 @@ public final class Schema {
     return out;
   }
 
+  /**
+   * Every leaf value of a config by path, in form order: {@code training.learning_rate}, {@code datasets[0].folder},
+   * {@code sample.prompts[1].seed} (null for an unset override). Used to diff configs and mark changed fields.
+   */
+  public static java.util.Map<String, Object> flatten(JobConfig c) {
+    java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+    flatten(ROOT, c, "", out);
+    return out;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void flatten(Section<?> s, Record r, String prefix, java.util.Map<String, Object> out) {
+    for (FieldSpec f : s.fields()) {
+      String path = prefix.isEmpty() ? f.key() : prefix + "." + f.key();
+      Object v = f.get(r);
+      switch (f.type()) {
+        case TABLE -> flatten(f.child(), (Record) v, path, out);
+        case TABLES -> {
+          List<?> items = (List<?>) v;
+          if (items.isEmpty()) out.put(path, List.of());
+          for (int i = 0; i < items.size(); i++) flatten(f.child(), (Record) items.get(i), path + "[" + i + "]", out);
+        }
+        default -> out.put(path, v);
+      }
+    }
+  }
+
   /** The list indices in a path, in order: {@code sample.prompts[2].seed} gives [2]. */
   static List<Integer> indices(String path) {
     List<Integer> out = new ArrayList<>();
