@@ -42,13 +42,4 @@ class PresetsTest {
   void list_isInCatalogOrder() {
     assertThat(LIB.names()).startsWith("zimage_turbo", "zimage_turbo_v1", "zimage_deturbo", "zimage", "flux1_dev");
   }
-
-  @Test
-  void print() throws IOException {
-    for (String n : LIB.names()) {
-      ResolvedConfig r = Configs.preset(n, LIB);
-      System.out.println(n + " " + r.chain() + " " + Validation.check(r, Environment.gpuGb(24)));
-    }
-    System.out.println(Configs.preset("zimage_deturbo", LIB).toToml());
-  }
 }
