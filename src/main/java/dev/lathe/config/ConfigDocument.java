@@ -67,8 +67,7 @@ public final class ConfigDocument {
 
   /** The document as it would be saved now. */
   public String text() {
-    String t = toml.toToml();
-    return t;
+    return toml.toToml();
   }
 
   /** True when the text differs from what was loaded. */

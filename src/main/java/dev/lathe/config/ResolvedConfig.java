@@ -80,6 +80,13 @@ public final class ResolvedConfig {
     return FamilyCatalog.find(config.model().architecture());
   }
 
+  /** The base weights to load: {@code model.name_or_path}, or the family's usual repo when that is empty. */
+  public String nameOrPath() {
+    String n = config.model().nameOrPath();
+    if (!n.isBlank()) return n;
+    return family().map(FamilyCatalog.Family::defaultRepo).orElse("");
+  }
+
   /** A path from the config, resolved against {@link #baseDir()} when relative. */
   public Path resolvePath(String p) {
     return baseDir.resolve(p).normalize();

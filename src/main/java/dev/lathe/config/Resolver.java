@@ -163,7 +163,7 @@ final class Resolver {
       Origin origin = new Origin(src.display(), src.file(), line);
       Optional<? extends FieldSpec<?>> f = section.field(key);
       if (f.isEmpty()) {
-        problems.add(Problem.error(src.file(), line, path, unknownKey(key, section, raw instanceof TomlTable), "unknown-key"));
+        problems.add(Problem.error(src.file(), line, path, unknownKey(key, section, prefix, raw instanceof TomlTable), "unknown-key"));
         continue;
       }
       FieldSpec<?> spec = f.get();
@@ -213,9 +213,11 @@ final class Resolver {
     return Optional.of(items);
   }
 
-  private static String unknownKey(String key, Section<?> section, boolean isTable) {
-    String where = section.path().isEmpty() ? "at the top level" : "in [" + section.path() + "]";
+  private static String unknownKey(String key, Section<?> section, String prefix, boolean isTable) {
+    String where = prefix.isEmpty() ? "at the top level" : "in [" + prefix + "]";
     // the key may be right but in the wrong table
+    if (section != Schema.ROOT && Schema.ROOT.field(key).filter(f -> f.type() == FieldSpec.Type.STRING).isPresent())
+      return "\"" + key + "\" " + where + " is read as part of that table; move it to the top of the file, before the first [table]";
     for (Section<?> s : Schema.sections()) {
       if (s != section && s.field(key).isPresent() && !s.path().isEmpty()) {
         return "unknown key \"" + key + "\" " + where + "; it belongs in [" + s.path() + "]";

@@ -111,6 +111,20 @@ class ResolverTest {
   }
 
   @Test
+  void extendsAfterATable_isExplained() {
+    ResolvedConfig r = parse("[job]\nname = \"x\"\nextends = \"zimage_turbo\"\n\n[dataset_defaults]\nresolution = [512]\n");
+    assertThat(r.problems()).extracting(Problem::message).containsExactly(
+        "\"extends\" in [job] is read as part of that table; move it to the top of the file, before the first [table]",
+        "unknown key \"resolution\" in [dataset_defaults] (did you mean resolutions?)");
+  }
+
+  @Test
+  void emptyNameOrPath_meansTheFamilysRepo() {
+    assertThat(parse("[model]\narchitecture = \"sdxl\"\n").nameOrPath()).isEqualTo("stabilityai/stable-diffusion-xl-base-1.0");
+    assertThat(parse("extends = \"zimage_deturbo\"\n").nameOrPath()).isEqualTo("ostris/Z-Image-De-Turbo");
+  }
+
+  @Test
   void wrongTypesAndRanges_areErrors_andTheValueFallsBack() {
     ResolvedConfig r = parse("""
         extends = "zimage_turbo"

@@ -140,8 +140,10 @@ class ValidationRulesTest {
     return folder;
   }
 
+  static final PresetLibrary LIB = PresetLibrary.builtInOnly();
+
   List<Problem> check(String toml, Environment env) {
-    ResolvedConfig r = Configs.parse(toml, dir.resolve("job.toml"), PresetLibrary.builtInOnly());
+    ResolvedConfig r = Configs.parse(toml, dir.resolve("job.toml"), LIB);
     return Validation.check(r, env);
   }
 
