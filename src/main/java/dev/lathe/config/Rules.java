@@ -92,10 +92,6 @@ final class Rules {
             x.error("datasets[" + i + "].control_folder", "folder " + x.r.resolvePath(d.controlFolder()) + " does not exist");
         }
       }),
-      check("dataset-defaults-folder", WARNING, "dataset_defaults.folder does nothing", x -> {
-        if (!x.c.datasetDefaults().folder().isEmpty())
-          x.warn("dataset_defaults.folder", "does nothing: each [[datasets]] entry names its own folder");
-      }),
       check("multistage-nothing", ERROR, "a two-expert model with both experts switched off trains nothing", x -> {
         Model m = x.c.model();
         if (x.family.map(Family::multistage).orElse(false) && !m.trainHighNoise() && !m.trainLowNoise())
@@ -138,6 +134,10 @@ final class Rules {
       }),
 
       // ---- settings that do nothing here ----
+      check("dataset-defaults-folder", WARNING, "dataset_defaults.folder does nothing", x -> {
+        if (!x.c.datasetDefaults().folder().isEmpty())
+          x.warn("dataset_defaults.folder", "does nothing: each [[datasets]] entry names its own folder");
+      }),
       check("frames-on-image-family", WARNING, "num_frames > 1 on an image family does nothing", x -> {
         if (x.family.isEmpty() || x.family.get().video()) return;
         for (Ctx.DatasetAt d : x.datasetEntries())
