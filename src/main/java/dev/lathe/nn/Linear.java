@@ -33,7 +33,9 @@ public class Linear extends Layer {
 
   public Tensor forward(Tensor x) {
     Tensor y = bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
-    return adapter == null ? y : y.add(adapter.forward(x));
+    if (adapter == null) return y;
+    Tensor delta = adapter.forward(x);
+    return delta == null ? y : y.add(delta);
   }
 
   public Tensor weight() {

@@ -27,6 +27,9 @@ import org.bytedeco.pytorch.global.torch;
  * routes the gradient to x. A hook on that sum receives ∂L/∂out, recomputes the block from the saved input with grad
  * on, and back-propagates through it (parameter and adapter gradients accumulate as usual); hooks on the
  * {@code x − x.detach()} terms then hand ∂L/∂x back to the outer graph in place of the identity gradient.
+ *
+ * <p>Because the block runs again during backward, whatever it reads (weights, adapter settings such as an enabled
+ * flag or a multiplier) must be the same at backward as at forward.
  */
 public abstract class Remat {
   /** A block as a function of the inputs gradients may flow through; other arguments are captured. */
@@ -44,7 +47,10 @@ public abstract class Remat {
    */
   public abstract Tensor run(java.util.function.BooleanSupplier trainable, Segment f, Tensor... inputs);
 
-  /** Marks the start of a model forward pass (checkpointing uses it to expire graphs that were never backpropagated). */
+  /**
+   * Marks the start of a model forward pass (checkpointing uses it to expire graphs that were never backpropagated:
+   * a graph survives the next grad-enabled pass and is released at the start of the one after).
+   */
   public void newPass() {}
 
   public abstract boolean checkpoints();
@@ -90,6 +96,7 @@ public abstract class Remat {
 
     @Override
     public synchronized void newPass() {
+      if (!GradMode.is_enabled()) return;   // no-grad passes (previews, a DOP prior) build no graph: they do not count
       pass++;
       drainHandedOut();
       live.removeIf(p -> {
