@@ -777,6 +777,16 @@ def run_bench(a):
     params = add_lora(model, rank, a.seed)
     opt = torch.optim.AdamW(params, lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-4)
     ckpt = a.checkpointing == "on"
+    # FLOPs from the shapes; the count assumes a uniform batch (no batch-padding mask), so check that first
+    bsz, (c, f, h, w) = x0.shape[0], x0.shape[1:]
+    p, pf = cfg.patches[0]
+    img_tokens = (f // pf) * (h // p) * (w // p)
+    img_len = img_tokens + (-img_tokens) % SEQ_MULTI_OF
+    cap_lens = {cp.shape[0] + (-cp.shape[0]) % SEQ_MULTI_OF for cp in caps}
+    if len(cap_lens) != 1:
+        raise BenchError(f"{a.inputs}: bench batches need equal caption lengths (after padding to 32)")
+    cap_len = cap_lens.pop()
+    flops = step_flops(cfg, bsz, img_len, cap_len, rank, ckpt)
     rss_loaded = rss_bytes()
 
     fwd, bwd, optim, step, losses = [], [], [], [], []
@@ -799,15 +809,6 @@ def run_bench(a):
             step.append(t3 - t0)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # ru_maxrss is KiB on Linux
 
-    bsz, (c, f, h, w) = x0.shape[0], x0.shape[1:]
-    p, pf = cfg.patches[0]
-    img_tokens = (f // pf) * (h // p) * (w // p)
-    img_len = img_tokens + (-img_tokens) % SEQ_MULTI_OF
-    cap_lens = {cp.shape[0] + (-cp.shape[0]) % SEQ_MULTI_OF for cp in caps}
-    if len(cap_lens) != 1:
-        raise BenchError(f"{a.inputs}: bench batches need equal caption lengths (after padding to 32)")
-    cap_len = cap_lens.pop()
-    flops = step_flops(cfg, bsz, img_len, cap_len, rank, ckpt)
     med = statistics.median(step)
     blas, blas_threads = blas_info()
     ms = 1000.0
