@@ -95,18 +95,21 @@ public final class DatasetScanner {
         options.divisor(), trigger, spec.regularization(), spec.defaultCaption(), System.nanoTime() - t0);
   }
 
-  private static Image inspect(String rel, Path file, DatasetSpec spec, DataOptions options, Map<String, Path> captions,
+  private static Image inspect(String rel, Found file, DatasetSpec spec, DataOptions options, Map<String, Path> captions,
       Map<String, String> metadata, String trigger, boolean verify, List<Issue> issues) {
     ImageHeader h;
-    long bytes;
+    long bytes = file.size;
+    Path path = file.path;
     try {
-      bytes = Files.size(file);
-      h = ImageHeader.read(file);
+      h = ImageHeader.read(path);
     } catch (ImageHeader.BadImage e) {
       issues.add(new Issue(rel, Severity.ERROR, e.getMessage()));
       return null;
     } catch (NoSuchFileException e) {
       issues.add(new Issue(rel, Severity.ERROR, "vanished during the scan"));
+      return null;
+    } catch (java.nio.file.AccessDeniedException e) {
+      issues.add(new Issue(rel, Severity.ERROR, "permission denied"));
       return null;
     } catch (IOException e) {
       issues.add(new Issue(rel, Severity.ERROR, "cannot read: " + e.getMessage()));
@@ -114,7 +117,7 @@ public final class DatasetScanner {
     }
     if (verify) {
       try {
-        Images.Rgb rgb = Images.decodeRgb(file, options.background());
+        Images.Rgb rgb = Images.decodeRgb(path, options.background());
         for (String w : rgb.warnings()) issues.add(new Issue(rel, Severity.WARNING, "decoder warning: " + w));
       } catch (DataException e) {
         issues.add(new Issue(rel, Severity.ERROR, e.problem()));
@@ -157,7 +160,7 @@ public final class DatasetScanner {
           + (int) Math.ceil(Buckets.MIN_FILL * smallest) + "x" + (int) Math.ceil(Buckets.MIN_FILL * smallest)
           + " pixels or more for " + smallest + "; Lathe never upscales)"));
     }
-    return new Image(rel, file, h.format(), w, hh, h.color(), h.alpha(), h.animated(), h.orientation(), bytes, source, caption, fits);
+    return new Image(rel, path, h.format(), w, hh, h.color(), h.alpha(), h.animated(), h.orientation(), bytes, source, caption, fits);
   }
 
   private static String fallback(boolean metadata, DatasetSpec spec) {
@@ -165,7 +168,7 @@ public final class DatasetScanner {
     return spec.defaultCaption().isEmpty() ? "an empty caption is used" : "the default caption is used";
   }
 
-  private static Map<String, String> readMetadata(Path file, Map<String, Path> images, List<Issue> issues) {
+  private static Map<String, String> readMetadata(Path file, Map<String, Found> images, List<Issue> issues) {
     Map<String, String> out = new HashMap<>();
     List<String> lines;
     try {
@@ -237,11 +240,14 @@ public final class DatasetScanner {
     return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 
+  /** An image file the walk found, with its size. */
+  private record Found(Path path, long size) {}
+
   /** The walk: collects images and captions, reports loops, repeats, broken links and unreadable folders. */
   private static final class Walk extends SimpleFileVisitor<Path> {
     final Path root;
     final String captionExt;
-    final Map<String, Path> images = new HashMap<>();
+    final Map<String, Found> images = new HashMap<>();
     final Map<String, Path> captions = new HashMap<>();   // stem → caption file
     final Set<String> stems = new HashSet<>();
     final List<Issue> issues = new ArrayList<>();
@@ -285,7 +291,7 @@ public final class DatasetScanner {
           issues.add(new Issue(rel, Severity.WARNING, "same file as " + first + " (linked); used once"));
           return FileVisitResult.CONTINUE;
         }
-        images.put(rel, file);
+        images.put(rel, new Found(file, attrs.size()));
         stems.add(stem(rel));
       } else if (ext.equals(captionExt)) {
         captions.put(stem(rel), file);

@@ -44,9 +44,16 @@ record ImageHeader(String format, int width, int height, int orientation, boolea
     ByteBuffer read(long pos, int n) throws IOException;
   }
 
+  /** Bytes read up front: enough for the headers of nearly every file, so most scans cost one or two reads. */
+  private static final int PREFIX = 16 << 10;
+  private static final int TAIL = 4 << 10;
+
   static ImageHeader read(Path file) throws IOException, BadImage {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
+      byte[] prefix = readAt(ch, 0, (int) Math.min(size, PREFIX));
+      long tailStart = Math.max(prefix.length, size - TAIL);
+      byte[] tail = tailStart < size ? readAt(ch, tailStart, (int) (size - tailStart)) : new byte[0];
       return read(new Source() {
         @Override
         public long size() {
@@ -56,14 +63,20 @@ record ImageHeader(String format, int width, int height, int orientation, boolea
         @Override
         public ByteBuffer read(long pos, int n) throws IOException {
           int len = (int) Math.max(0, Math.min(n, size - pos));
-          ByteBuffer b = ByteBuffer.allocate(len);
-          while (b.hasRemaining()) {
-            if (ch.read(b, pos + b.position()) < 0) break;
-          }
-          return b.flip();
+          if (pos + len <= prefix.length) return ByteBuffer.wrap(prefix, (int) pos, len).slice();
+          if (pos >= tailStart) return ByteBuffer.wrap(tail, (int) (pos - tailStart), len).slice();
+          return ByteBuffer.wrap(readAt(ch, pos, len));
         }
       });
     }
+  }
+
+  private static byte[] readAt(FileChannel ch, long pos, int n) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(n);
+    while (b.hasRemaining()) {
+      if (ch.read(b, pos + b.position()) < 0) break;
+    }
+    return b.position() == n ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
   }
 
   static ImageHeader read(byte[] bytes) throws BadImage {
