@@ -73,8 +73,12 @@ public final class DatasetScanner {
     ForkJoinPool pool = new ForkJoinPool(options.threadCount());
     try {
       pool.submit(() -> walk.images.entrySet().parallelStream().forEach(e -> {
-        Image img = inspect(e.getKey(), e.getValue(), spec, options, walk.captions, metadata, trigger, verify, issues);
-        if (img != null) found.add(img);
+        try {
+          Image img = inspect(e.getKey(), e.getValue(), spec, options, walk.captions, metadata, trigger, verify, issues);
+          if (img != null) found.add(img);
+        } catch (RuntimeException | StackOverflowError x) {   // a reader bug on one odd file must not end the scan
+          issues.add(new Issue(e.getKey(), Severity.ERROR, "unexpected failure reading it: " + x));
+        }
       })).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

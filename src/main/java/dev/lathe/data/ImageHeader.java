@@ -63,6 +63,7 @@ record ImageHeader(String format, int width, int height, int orientation, boolea
         @Override
         public ByteBuffer read(long pos, int n) throws IOException {
           int len = (int) Math.max(0, Math.min(n, size - pos));
+          if (len == 0) return ByteBuffer.allocate(0);
           if (pos + len <= prefix.length) return ByteBuffer.wrap(prefix, (int) pos, len).slice();
           if (pos >= tailStart) return ByteBuffer.wrap(tail, (int) (pos - tailStart), len).slice();
           return ByteBuffer.wrap(readAt(ch, pos, len));
@@ -89,6 +90,7 @@ record ImageHeader(String format, int width, int height, int orientation, boolea
 
         @Override
         public ByteBuffer read(long pos, int n) {
+          if (pos < 0 || n <= 0) return ByteBuffer.allocate(0);
           int from = (int) Math.min(pos, bytes.length);
           return ByteBuffer.wrap(bytes, from, Math.min(n, bytes.length - from)).slice();
         }

@@ -4,7 +4,6 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -68,10 +67,10 @@ public final class Images {
       throw new DataException(file, e.getMessage());
     }
     if ((long) header.width() * header.height() > MAX_PIXELS)
-      throw new DataException(file, "too large to decode: " + header.width() + "x" + header.height() + " is over " + MAX_PIXELS / 1_000_000 + " megapixels");
+      throw new DataException(file, "too large to decode: " + header.width() + "x" + header.height() + " is over " + Math.round(MAX_PIXELS / 1e6) + " megapixels");
     BufferedImage img;
     List<String> warnings = new ArrayList<>();
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    try (ImageInputStream in = new ByteImageStream(bytes)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) throw new DataException(file, "no decoder for this " + header.format() + " file");
       ImageReader reader = readers.next();
