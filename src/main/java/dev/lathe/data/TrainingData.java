@@ -166,6 +166,24 @@ public final class TrainingData implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The Differential Output Preservation prompts of {@link #captions()} of the training datasets: each with its
+   * trigger replaced by {@code preservationClass}. Add them to {@link #precache}'s extra prompts when the text
+   * encoder is to be released.
+   */
+  public Set<String> preservationPrompts(String preservationClass) {
+    Set<String> out = new TreeSet<>();
+    for (Dataset d : datasets) {
+      if (d.spec.regularization()) continue;
+      for (Image img : d.images) {
+        out.add(Captions.preservationPrompt(Captions.finalCaption(img.caption(), false, d.trigger, false), d.trigger, preservationClass));
+        if (d.spec.captionDropout() > 0)
+          out.add(Captions.preservationPrompt(Captions.finalCaption(img.caption(), true, d.trigger, false), d.trigger, preservationClass));
+      }
+    }
+    return out;
+  }
+
   public Stats stats() {
     return new Stats(decoded.get(), pixelHits.get(), latentsEncoded.get(), latentHits.get(), textsEncoded.get(), textHits.get());
   }

@@ -152,6 +152,7 @@ class CachesTest {
     try (TrainingData data = TrainingData.open(List.of(spec), opts())) {
       // the empty-caption variant (trigger alone) is cached with the captions
       assertThat(data.captions()).containsExactly("sks", "sks a thing", "sks in red and blue");
+      assertThat(data.preservationPrompts("person")).containsExactly("person", "person a thing", "person in red and blue");
       data.precache(null, enc, List.of("person in red and blue"), Progress.NONE);
       assertThat(enc.encoded).containsExactlyInAnyOrder("sks", "sks a thing", "sks in red and blue", "person in red and blue");
       try (PointerScope scope = new PointerScope()) {
