@@ -196,9 +196,6 @@ public final class DatasetScanner {
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         issues.add(new Issue(METADATA_FILE, Severity.WARNING, "line " + (i + 1) + ": not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("")));
         continue;
-      } catch (IOException e) {
-        issues.add(new Issue(METADATA_FILE, Severity.WARNING, "line " + (i + 1) + ": " + e.getMessage()));
-        continue;
       }
       if (n == null || !n.isObject()) {
         issues.add(new Issue(METADATA_FILE, Severity.WARNING, "line " + (i + 1) + ": not a JSON object"));
