@@ -789,8 +789,9 @@ def run_bench(a):
     flops = step_flops(cfg, bsz, img_len, cap_len, rank, ckpt)
     rss_loaded = rss_bytes()
 
-    fwd, bwd, optim, step, losses = [], [], [], [], []
+    fwd, bwd, optim, step, cpu, losses = [], [], [], [], [], []
     for i in range(a.warmup + a.steps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         loss = flow_matching_loss(model, x0, noise, sigma, caps, ckpt)
         t1 = time.perf_counter()
@@ -799,6 +800,7 @@ def run_bench(a):
         opt.step()
         opt.zero_grad(set_to_none=True)
         t3 = time.perf_counter()
+        c3 = time.process_time()
         losses.append(loss.item())
         if not math.isfinite(losses[-1]):
             raise BenchError(f"loss is {losses[-1]} at step {i + 1}", 5)
@@ -807,6 +809,7 @@ def run_bench(a):
             bwd.append(t2 - t1)
             optim.append(t3 - t2)
             step.append(t3 - t0)
+            cpu.append(c3 - c0)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024   # ru_maxrss is KiB on Linux
 
     med = statistics.median(step)
@@ -824,7 +827,7 @@ def run_bench(a):
         "loss_step1": losses[0], "loss_last": losses[-1],
         "step_ms": {"median": med * ms, "min": min(step) * ms, "max": max(step) * ms},
         "forward_ms": statistics.median(fwd) * ms, "backward_ms": statistics.median(bwd) * ms,
-        "optimizer_ms": statistics.median(optim) * ms,
+        "optimizer_ms": statistics.median(optim) * ms, "cpu_ms": statistics.median(cpu) * ms,
         "peak_rss_bytes": peak_rss, "rss_after_load_bytes": rss_loaded,
         "tokens_per_s": bsz * img_tokens / med,
         "flops_per_step": flops["total"], "flops_forward": flops["forward"],

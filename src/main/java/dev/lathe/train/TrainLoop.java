@@ -11,12 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -93,9 +91,16 @@ public final class TrainLoop {
   private final Optimizer optimizer;
   private final Ema ema;   // null when off
   private final Map<String, Tensor> params;
+  private final NoiseSource noiseSource;
   private long step;       // optimizer steps done
 
   public TrainLoop(Settings s, Runtime rt, Denoiser model, AdapterSet adapters, BatchSource data, Optimizer optimizer, Ema ema) {
+    this(s, rt, model, adapters, data, optimizer, ema, NoiseSource.seeded(s.seed(), s.timesteps()));
+  }
+
+  /** A loop whose noise and noise levels come from {@code noise} instead of the seeded streams (benchmarks). */
+  public TrainLoop(Settings s, Runtime rt, Denoiser model, AdapterSet adapters, BatchSource data, Optimizer optimizer, Ema ema,
+      NoiseSource noise) {
     this.s = s;
     this.rt = rt;
     this.model = model;
@@ -104,6 +109,7 @@ public final class TrainLoop {
     this.optimizer = optimizer;
     this.ema = ema;
     this.params = adapters.parameters();
+    this.noiseSource = noise;
   }
 
   public long step() {
@@ -145,27 +151,40 @@ public final class TrainLoop {
     return Outcome.FINISHED;
   }
 
+  /**
+   * One optimizer step outside {@link #run}: no checkpoints, previews or requests (benchmarks and tools). The
+   * adapters should be in training mode ({@code adapters.train(true)}) as {@code run} sets them.
+   */
+  public StepReport runStep() {
+    return trainStep(System.nanoTime());
+  }
+
   /** One optimizer step over {@code gradAccumulation} micro-batches. */
   StepReport trainStep(long t0) {
     double lr = s.schedule().at(step);
     double lossSum = 0;
     double presSum = 0;
     double gradNorm;
+    long forwardNs = 0;
+    long backwardNs = 0;
+    long optimizerNs;
     try (PointerScope scope = new PointerScope()) {
+      long tz = System.nanoTime();
       for (Tensor p : params.values()) {
         Tensor g = p.grad();
         if (g != null && g.defined()) g.zero_();
       }
+      long zeroNs = System.nanoTime() - tz;
       for (int micro = 0; micro < s.gradAccumulation(); micro++) {
+        long tf = System.nanoTime();
         torch.manual_seed(Rng.seedFor(s.seed(), step, micro, Rng.Stream.DROPOUT));   // LoRA dropout draws from the global stream
         Batch b = data.next();
         Tensor x0 = b.latents();
         int n = (int) x0.size(0);
-        TimestepSampler.Draw d = s.timesteps().draw(n, new Rng.Scalar(s.seed(), step, micro, Rng.Stream.TIMESTEP));
+        NoiseSource.Draw d = noiseSource.draw(step, micro, x0);
 
         // x_t = (1 − σ)·x0 + σ·ε ; target v = ε − x0
-        Tensor noise = torch.randn(x0.sizes().vec().get(), new GeneratorOptional(Rng.torch(s.seed(), step, micro, Rng.Stream.NOISE)),
-            new TensorOptions(ScalarType.Float)).to(x0.device(), x0.scalar_type());
+        Tensor noise = d.noise();
         Tensor sigma = dev.lathe.torch.Tensors.fromFloats(toFloats(d.sigmas()), n).to(x0.device(), x0.scalar_type());
         Tensor sig4 = sigma.view(n, 1, 1, 1);
         Tensor xt = x0.mul(sig4.neg().add(new Scalar(1.0))).add(noise.mul(sig4));
@@ -199,16 +218,29 @@ public final class TrainLoop {
           throw new DivergedException("loss became " + lv + " at step " + (step + 1) + " (micro-batch " + micro
               + "); lower the learning rate or check the data");
         lossSum += lv;
-        loss.div(new Scalar((double) s.gradAccumulation())).backward();
+        long tb = System.nanoTime();
+        forwardNs += tb - tf;
+        (s.gradAccumulation() == 1 ? loss : loss.div(new Scalar((double) s.gradAccumulation()))).backward();
+        syncDevice();
+        backwardNs += System.nanoTime() - tb;
       }
+      long to = System.nanoTime();
       gradNorm = clipGradients();
       optimizer.step(lr);
       if (ema != null) ema.update();
+      syncDevice();
+      optimizerNs = zeroNs + System.nanoTime() - to;
     }
     step++;
     double seconds = (System.nanoTime() - t0) / 1e9;
     double pres = s.preservationMultiplier() > 0 ? presSum / s.gradAccumulation() : Double.NaN;
-    return new StepReport(step, lossSum / s.gradAccumulation(), pres, lr, gradNorm, seconds, rt.memory());
+    return new StepReport(step, lossSum / s.gradAccumulation(), pres, lr, gradNorm, seconds, rt.memory(),
+        new StepReport.Phases(forwardNs / 1e9, backwardNs / 1e9, optimizerNs / 1e9));
+  }
+
+  /** Waits for queued GPU work, so that phase times are the device's (the loss read already syncs the forward). */
+  private void syncDevice() {
+    if (rt.isCuda()) torch.synchronizeDevice(rt.device().index());
   }
 
   private Tensor itemLoss(Tensor pred, Tensor target) {

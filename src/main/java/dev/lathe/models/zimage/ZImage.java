@@ -220,6 +220,17 @@ public final class ZImage implements ModelFamily {
     return (Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent()).resolve("config.json");
   }
 
+  /**
+   * A transformer of the given diffusers {@code config.json} (class {@code ZImageTransformer2DModel}) whose parameters
+   * are one-element placeholders in the runtime's compute dtype (see {@link Params#deferred}). The caller fills every
+   * parameter of {@code module()} with {@code set_data} before running it; benchmarks build their own sizes this way.
+   *
+   * @throws IllegalArgumentException when the config does not describe a valid Z-Image transformer
+   */
+  public static Denoiser placeholderDenoiser(JsonNode config, Runtime rt) {
+    return new Denoising(new ZImageTransformer(ZImageTransformer.Config.fromJson(config), Params.deferred(rt.computeDtype())));
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Random weights
 

@@ -1,0 +1,259 @@
+package dev.lathe.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.bench.BenchFiles;
+import dev.lathe.bench.BenchSize;
+import dev.lathe.bench.BenchSource;
+import dev.lathe.bench.Machine;
+import dev.lathe.bench.SampleBench;
+import dev.lathe.bench.TrainBench;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lathe bench}: step time, memory and throughput of training and sampling, comparable with scripts/bench. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Measure step time, memory and throughput of LoRA training and sampling.",
+        "Models have fixed sizes and read the same files as the PyTorch reference in scripts/bench",
+        "(scripts/bench/run.sh runs both side by side)."},
+    subcommands = {BenchCommand.Export.class, BenchCommand.Train.class, BenchCommand.Sample.class})
+public final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return ExitCode.OK;
+  }
+
+  static final List<String> FAMILIES = List.of("zimage");
+
+  static void checkFamily(String family) {
+    if (!FAMILIES.contains(family)) throw new CliException(ExitCode.USAGE, "bench: family '" + family + "' has no bench sizes; known: " + String.join(", ", FAMILIES));
+  }
+
+  static BenchSize size(String s) {
+    try {
+      return BenchSize.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCode.USAGE, e.getMessage());
+    }
+  }
+
+  /** What train and sample share: the model, the inputs, the machine and the output form. */
+  static final class Common {
+    @Option(names = "--family", defaultValue = "zimage", paramLabel = "ID", description = "model family (default zimage)")
+    String family;
+
+    @Option(names = "--size", paramLabel = "SIZE", description = "tiny, small, medium or full: random weights and inputs from --seed (no files needed)")
+    String size;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "weights.safetensors written by 'lathe bench export' (needs --inputs)")
+    Path weights;
+
+    @Option(names = "--inputs", paramLabel = "FILE", description = "inputs.safetensors written by 'lathe bench export'; without --weights the model is random")
+    Path inputs;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "seed of random weights, inputs and the LoRA init (default 0)")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEV", description = "cpu (default), cuda, cuda:N or auto")
+    String device;
+
+    @Option(names = "--dtype", paramLabel = "TYPE", description = "fp32, bf16 or fp16 (default: fp32 on the CPU, bf16 on a GPU)")
+    String dtype;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+        description = "intra-op threads (default: every CPU); OpenBLAS reads OPENBLAS_NUM_THREADS once at start, so set that too")
+    int threads;
+
+    @Option(names = "--steps", paramLabel = "N", description = "timed steps (default: tiny 20, small 10, medium 5, full 3)")
+    Integer steps;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first (default: tiny 5, else 2)")
+    Integer warmup;
+
+    @Option(names = "--json", description = "print one JSON object (the contract of scripts/bench/README.md) on stdout")
+    boolean json;
+
+    @Option(names = "--no-peak", description = "skip the fp32 GEMM peak measured after the timed steps")
+    boolean noPeak;
+
+    @Option(names = "--matmul-n", defaultValue = "2048", paramLabel = "N", description = "matrix side of the GEMM peak (default 2048)")
+    int matmulN;
+
+    BenchSource source() {
+      checkFamily(family);
+      BenchSize s = size == null ? null : size(size);
+      if (s != null && inputs != null) throw new CliException(ExitCode.USAGE, "give --size or --inputs, not both");
+      if (s == null && inputs == null) throw new CliException(ExitCode.USAGE, "give --size (random model and inputs) or --weights and --inputs (files from 'lathe bench export')");
+      if (threads < 0) throw new CliException(ExitCode.USAGE, "--threads must be >= 0");
+      return new BenchSource(weights, inputs, s, seed, device, dtype, threads);
+    }
+
+    /** The size the defaults go by: --size, else the name in the inputs file's metadata (read by the bench). */
+    String sizeName() {
+      return size != null ? size.toLowerCase(Locale.ROOT) : "";
+    }
+
+    int steps() {
+      return steps != null ? steps : switch (sizeName()) {
+        case "tiny" -> 20;
+        case "medium" -> 5;
+        case "full" -> 3;
+        default -> 10;
+      };
+    }
+
+    int warmup() {
+      return warmup != null ? warmup : sizeName().equals("tiny") ? 5 : 2;
+    }
+
+    void warnThreads(PrintWriter err) {
+      int blas = Machine.blasThreads();
+      if (threads > 0 && blas != threads)
+        err.printf(Locale.ROOT, "lathe bench: --threads %d but OpenBLAS runs %d threads (set OPENBLAS_NUM_THREADS=%d before starting)%n", threads, blas, threads);
+    }
+
+    void print(Map<String, Object> r, PrintWriter out) throws JsonProcessingException {
+      if (json) out.println(new ObjectMapper().writeValueAsString(r));
+      else Human.print(r, out);
+      out.flush();
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Write a bench size's weights.safetensors, inputs.safetensors and config.json (random, from --seed) into DIR:",
+          "the files both 'lathe bench train' and scripts/bench/zimage_ref.py read."})
+  static final class Export implements Callable<Integer> {
+    @Option(names = "--family", defaultValue = "zimage", paramLabel = "ID", description = "model family (default zimage)")
+    String family;
+
+    @Option(names = "--size", required = true, paramLabel = "SIZE", description = "tiny, small, medium or full")
+    String size;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder to write into (created if missing; files replaced atomically)")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "seed (default 0): weights from N, inputs from N + 1")
+    long seed;
+
+    @Option(names = "--rank", defaultValue = "16", paramLabel = "R", description = "LoRA rank recorded in the inputs (default 16)")
+    int rank;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      checkFamily(family);
+      if (rank < 1) throw new CliException(ExitCode.USAGE, "--rank must be >= 1");
+      BenchSize s = size(size);
+      long t0 = System.nanoTime();
+      long params = BenchFiles.export(s, seed, rank, out);
+      spec.commandLine().getErr().printf(Locale.ROOT, "lathe bench: %s: size %s, %,d params, batch %d, latent %s, caption %d tokens (%.1f s)%n",
+          out, s.id(), params, s.batch, java.util.Arrays.toString(s.latent()), s.captionTokens, (System.nanoTime() - t0) / 1e9);
+      spec.commandLine().getErr().flush();
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = {"Time LoRA training steps (Lathe's trainer step): rank-R LoRA on every Linear of the main blocks, AdamW,",
+          "flow-matching loss with the inputs' fixed noise and sigma. Reports median/min/max step time, the",
+          "forward/backward/optimizer split, peak memory, image tokens/s and achieved FLOP/s against the GEMM peak."})
+  static final class Train implements Callable<Integer> {
+    @Mixin
+    Common c;
+
+    @Option(names = "--checkpointing", defaultValue = "off", paramLabel = "on|off", description = "gradient checkpointing of the main blocks (default off)")
+    String checkpointing;
+
+    @Option(names = "--rank", defaultValue = "0", paramLabel = "R", description = "LoRA rank (default: the inputs' metadata, else 16)")
+    int rank;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!checkpointing.equals("on") && !checkpointing.equals("off")) throw new CliException(ExitCode.USAGE, "--checkpointing takes on or off");
+      PrintWriter err = spec.commandLine().getErr();
+      c.warnThreads(err);
+      var o = new TrainBench.Options(c.source(), rank, checkpointing.equals("on"), c.steps(), c.warmup(), !c.noPeak, c.matmulN);
+      Map<String, Object> r = TrainBench.run(o, line -> {
+        err.println("lathe bench: " + line);
+        err.flush();
+      });
+      c.print(r, spec.commandLine().getOut());
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(name = "sample", mixinStandardHelpOptions = true,
+      description = {"Time flow-matching Euler sampling steps (one forward pass without gradients and the update per step).",
+          "By default a LoRA adapter is attached, as while training previews; --rank -1 samples the plain model."})
+  static final class Sample implements Callable<Integer> {
+    @Mixin
+    Common c;
+
+    @Option(names = "--rank", defaultValue = "0", paramLabel = "R", description = "rank of the attached LoRA (default: the inputs' metadata, else 16; -1: none)")
+    int rank;
+
+    @Option(names = "--shift", defaultValue = "3.0", paramLabel = "S", description = "schedule shift (default 3.0)")
+    double shift;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      c.warnThreads(err);
+      var o = new SampleBench.Options(c.source(), rank, c.steps(), c.warmup(), shift, !c.noPeak, c.matmulN);
+      Map<String, Object> r = SampleBench.run(o, line -> {
+        err.println("lathe bench: " + line);
+        err.flush();
+      });
+      c.print(r, spec.commandLine().getOut());
+      return ExitCode.OK;
+    }
+  }
+
+  /** The result for a person, in the reference's wording. */
+  static final class Human {
+    static void print(Map<String, Object> r, PrintWriter o) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> s = (Map<String, Object>) r.get("step_ms");
+      boolean train = !"sample".equals(r.get("mode"));
+      o.printf(Locale.ROOT, "Lathe on libtorch %s, %s threads, BLAS %s (%s threads), %s %s%n", r.get("torch"), r.get("threads"), r.get("blas"),
+          r.get("blas_threads"), r.get("device"), r.get("dtype"));
+      o.printf(Locale.ROOT, "size %s: batch %s, latent %s, captions %s, %,d params%s%n", r.get("size"), r.get("batch"),
+          java.util.Arrays.toString((long[]) r.get("latent")), r.get("caption_tokens"), (Long) r.get("params"),
+          train ? String.format(Locale.ROOT, ", LoRA rank %s (%,d trainable), checkpointing %s", r.get("rank"), (Long) r.get("trainable_params"), r.get("checkpointing"))
+              : ((Integer) r.get("rank") > 0 ? ", LoRA rank " + r.get("rank") + " attached" : ", no adapter"));
+      if (train) o.printf(Locale.ROOT, "loss at step 1: %.6f   (last: %.6f)%n", (Double) r.get("loss_step1"), (Double) r.get("loss_last"));
+      o.printf(Locale.ROOT, "%s: median %.1f ms, min %.1f, max %.1f over %s steps (after %s warm-up)%n", train ? "step" : "sampling step",
+          (Double) s.get("median"), (Double) s.get("min"), (Double) s.get("max"), r.get("steps"), r.get("warmup"));
+      if (train) o.printf(Locale.ROOT, "  forward %.1f ms, backward %.1f ms, optimizer %.1f ms (medians)%n", (Double) r.get("forward_ms"),
+          (Double) r.get("backward_ms"), (Double) r.get("optimizer_ms"));
+      o.printf(Locale.ROOT, "peak RSS %.0f MiB (after load %.0f MiB)%s; %.0f image tokens/s%n", (Long) r.get("peak_rss_bytes") / 1048576.0,
+          (Long) r.get("rss_after_load_bytes") / 1048576.0,
+          r.containsKey("peak_vram_bytes") ? String.format(Locale.ROOT, ", peak VRAM %.0f MiB", (Long) r.get("peak_vram_bytes") / 1048576.0) : "",
+          (Double) r.get("tokens_per_s"));
+      String line = String.format(Locale.ROOT, "%.2f GFLOP/step -> %.1f GFLOP/s", ((Long) r.get("flops_per_step")) / 1e9, (Double) r.get("achieved_gflops"));
+      if (r.containsKey("matmul_peak_gflops"))
+        line += String.format(Locale.ROOT, " = %.0f%% of the measured GEMM peak %.1f", 100 * (Double) r.get("peak_fraction"), (Double) r.get("matmul_peak_gflops"));
+      o.println(line);
+    }
+  }
+}

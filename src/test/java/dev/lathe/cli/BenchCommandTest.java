@@ -1,0 +1,125 @@
+package dev.lathe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.bench.BenchFiles;
+import dev.lathe.models.Denoiser;
+import dev.lathe.models.ModelFamily;
+import dev.lathe.models.ModelSource;
+import dev.lathe.models.zimage.ZImage;
+import dev.lathe.torch.Runtime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `lathe bench`: export writes the shared files, train prints the JSON contract with the loss the files imply. */
+class BenchCommandTest {
+  static final List<String> CONTRACT = List.of("impl", "size", "checkpointing", "loss_step1", "step_ms", "peak_rss_bytes", "tokens_per_s",
+      "forward_ms", "backward_ms", "optimizer_ms", "flops_per_step", "achieved_gflops", "threads", "blas", "blas_threads", "torch", "device",
+      "dtype", "batch", "latent", "caption_tokens", "image_tokens", "seq_len", "params", "trainable_params", "rank", "warmup", "steps",
+      "loss_last", "rss_after_load_bytes", "flops_forward", "flops_method");
+
+  /**
+   * scripts/bench/zimage_ref.py (PyTorch 1.13 eager) on the files of `lathe bench export --size tiny --seed 0`, measured
+   * 2026-11-26: loss at step 1 = 3.049747. The Java export is seeded, so the same files come out on every run.
+   */
+  static final double PYTORCH_TINY_LOSS = 3.049747;
+
+  static JsonNode lastJson(String out) throws Exception {
+    String line = out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no JSON in: " + out));
+    return new ObjectMapper().readTree(line);
+  }
+
+  @Test
+  void exportThenTrain_jsonContract_lossMatchesDirectComputationAndThePytorchReference(@TempDir Path dir) throws Exception {
+    CliTest.Result ex = CliTest.run("bench", "export", "--size", "tiny", "--out", dir.toString());
+    assertThat(ex.code()).as(ex.err()).isZero();
+    for (String f : List.of("weights.safetensors", "inputs.safetensors", "config.json")) assertThat(dir.resolve(f)).isRegularFile();
+
+    Path w = dir.resolve("weights.safetensors"), in = dir.resolve("inputs.safetensors");
+    CliTest.Result r = CliTest.run("bench", "train", "--weights", w.toString(), "--inputs", in.toString(), "--steps", "2", "--warmup", "0",
+        "--threads", "2", "--json", "--no-peak");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = lastJson(r.out());
+    for (String k : CONTRACT) assertThat(j.has(k)).as("field " + k).isTrue();
+    assertThat(j.get("impl").asText()).isEqualTo("lathe");
+    assertThat(j.get("size").asText()).isEqualTo("tiny");
+    assertThat(j.get("checkpointing").asText()).isEqualTo("off");
+    assertThat(j.get("params").asLong()).isEqualTo(706_144);
+    assertThat(j.get("trainable_params").asLong()).isEqualTo(49_088);   // the reference's count for rank 16
+    assertThat(j.get("image_tokens").asLong()).isEqualTo(2 * 8 * 12);
+    assertThat(j.get("seq_len").asLong()).isEqualTo(96 + 32);
+    assertThat(j.get("flops_per_step").asLong()).isEqualTo(278_822_912L);   // zimage_ref.py's count, = torch.profiler's
+    JsonNode ms = j.get("step_ms");
+    assertThat(ms.get("min").asDouble()).isPositive().isLessThanOrEqualTo(ms.get("median").asDouble());
+    assertThat(ms.get("median").asDouble()).isLessThanOrEqualTo(ms.get("max").asDouble());
+    assertThat(j.get("peak_rss_bytes").asLong()).isGreaterThan(j.get("rss_after_load_bytes").asLong() / 2);
+
+    double loss = j.get("loss_step1").asDouble();
+    assertThat(loss).isCloseTo(direct(w, in), within(1e-5 * loss));
+    assertThat(loss).isCloseTo(PYTORCH_TINY_LOSS, within(1e-5 * PYTORCH_TINY_LOSS));
+    assertThat(j.get("loss_last").asDouble()).isNotEqualTo(loss);   // one AdamW step changed the LoRA
+
+    // the same with checkpointing: the same loss
+    CliTest.Result rc = CliTest.run("bench", "train", "--weights", w.toString(), "--inputs", in.toString(), "--steps", "1", "--warmup", "0",
+        "--checkpointing", "on", "--json", "--no-peak");
+    assertThat(rc.code()).as(rc.err()).isZero();
+    JsonNode jc = lastJson(rc.out());
+    assertThat(jc.get("loss_step1").asDouble()).isCloseTo(loss, within(1e-6 * loss));
+    assertThat(jc.get("flops_per_step").asLong()).isGreaterThan(j.get("flops_per_step").asLong());
+  }
+
+  /** mean((velocity(x_t, σ) − (ε − x0))²) straight from the model, without the trainer or an adapter. */
+  static double direct(Path weights, Path inputs) throws Exception {
+    Runtime rt = Runtime.cpu();
+    BenchFiles.Inputs in = BenchFiles.readInputs(inputs);
+    try (ModelFamily.LoadedModel m = new ZImage().load(ModelSource.of(weights.toString()), rt);
+         PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+      Denoiser d = m.denoiser();
+      Tensor x0 = in.x0().squeeze(2), eps = in.noise().squeeze(2), sig = in.sigma().view(-1, 1, 1, 1);
+      Tensor xt = x0.mul(sig.neg().add(new Scalar(1.0))).add(eps.mul(sig));
+      Tensor v = d.velocity(xt, in.sigma(), in.captions());
+      return v.sub(eps.sub(x0)).square().mean().item_double();
+    } finally {
+      in.release();
+    }
+  }
+
+  @Test
+  void sample_randomTiny_timesSteps() throws Exception {
+    CliTest.Result r = CliTest.run("bench", "sample", "--size", "tiny", "--steps", "2", "--warmup", "1", "--json", "--no-peak");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = lastJson(r.out());
+    assertThat(j.get("mode").asText()).isEqualTo("sample");
+    assertThat(j.get("rank").asInt()).isEqualTo(16);
+    assertThat(j.get("steps").asInt()).isEqualTo(2);
+    assertThat(j.get("step_ms").get("median").asDouble()).isPositive();
+    assertThat(j.get("tokens_per_s").asDouble()).isPositive();
+  }
+
+  @Test
+  void help_listsBench_andBadInputsAreOneLine(@TempDir Path dir) throws Exception {
+    assertThat(CliTest.run("--help").out()).containsPattern("(?m)^\\s+bench\\s");
+    CliTest.Result none = CliTest.run("bench", "train");
+    assertThat(none.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(none.err()).contains("give --size");
+    CliTest.Result size = CliTest.run("bench", "train", "--size", "huge");
+    assertThat(size.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(size.err()).contains("unknown size 'huge'; known: tiny, small, medium, full");
+    Path junk = dir.resolve("inputs.safetensors");
+    Files.writeString(junk, "not a safetensors file");
+    CliTest.Result bad = CliTest.run("bench", "train", "--inputs", junk.toString());
+    assertThat(bad.code()).isEqualTo(ExitCode.DATA);
+    assertThat(bad.err()).startsWith("lathe: " + junk).doesNotContain("\n\tat ");
+    assertThat(bad.err().strip().lines().count()).isEqualTo(1);
+  }
+}
