@@ -12,5 +12,6 @@ import java.nio.file.Path;
  * @param device cpu, cuda, cuda:N or auto
  * @param dtype fp32, bf16 or fp16, or null for the device's default
  * @param threads intra-op threads, 0 for every core
+ * @param blasThreads OpenBLAS threads, 0 for Lathe's default (see {@link dev.lathe.torch.Blas})
  */
-public record BenchSource(Path weights, Path inputs, BenchSize size, long seed, String device, String dtype, int threads) {}
+public record BenchSource(Path weights, Path inputs, BenchSize size, long seed, String device, String dtype, int threads, int blasThreads) {}

@@ -59,29 +59,21 @@ public final class Machine {
     }
   }
 
-  /**
-   * OpenBLAS's thread count by its own rule: OPENBLAS_NUM_THREADS, else GOTO_NUM_THREADS, else OMP_NUM_THREADS, else
-   * every CPU. It reads the environment once, when the library loads, so the launcher must set it.
-   */
+  /** OpenBLAS's thread count (Lathe sets it, see {@link dev.lathe.torch.Blas}); -1 when unknown. */
   public static int blasThreads() {
-    for (String var : new String[] {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"}) {
-      String v = System.getenv(var);
-      if (v != null && !v.isBlank()) {
-        try {
-          int n = Integer.parseInt(v.trim());
-          if (n > 0) return n;
-        } catch (NumberFormatException ignored) {
-          // OpenBLAS ignores it too
-        }
-      }
-    }
-    return java.lang.Runtime.getRuntime().availableProcessors();
+    return dev.lathe.torch.Blas.threads();
   }
 
   /** fp32 GEMM throughput on n×n matrices: two warm-ups, then {@code repeats} timed runs. */
   public record Peak(int n, double gflopsBest, double gflopsMedian) {}
 
+  /**
+   * The machine's fp32 GEMM peak with every intra-op thread working on the matmul (OpenBLAS set to the intra-op count
+   * for the measurement, then restored), so that it is the same yardstick whatever thread split the run used.
+   */
   public static Peak matmulPeak(int n, int repeats) {
+    int before = dev.lathe.torch.Blas.threads();
+    dev.lathe.torch.Blas.setThreads(torch.get_num_threads());
     try (PointerScope s = new PointerScope()) {
       TensorOptions fp32 = new TensorOptions(ScalarType.Float);
       Tensor a = torch.randn(new long[] {n, n}, fp32);
@@ -96,6 +88,8 @@ public final class Machine {
       }
       double flops = 2.0 * n * n * n;
       return new Peak(n, flops / Arrays.stream(secs).min().orElseThrow() / 1e9, flops / Stats.of(secs).median() / 1e9);
+    } finally {
+      if (before > 0) dev.lathe.torch.Blas.setThreads(before);
     }
   }
 

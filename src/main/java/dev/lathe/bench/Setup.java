@@ -38,6 +38,7 @@ final class Setup implements AutoCloseable {
     if (s.inputs() == null && s.size() == null) throw new IllegalArgumentException("give --size, or --inputs (and --weights) written by 'lathe bench export'");
     if (s.weights() != null && s.inputs() == null) throw new IllegalArgumentException("--weights needs --inputs (both are written by 'lathe bench export')");
     rt = Runtime.create(s.device() == null ? "cpu" : s.device(), s.dtype(), s.threads());
+    if (s.blasThreads() > 0) dev.lathe.torch.Blas.setThreads(s.blasThreads());
     inputs = s.inputs() != null ? BenchFiles.readInputs(s.inputs()) : BenchFiles.generate(s.size(), s.seed() + 1, 16);
     try {
       config = inputs.config();

@@ -72,9 +72,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dtype", paramLabel = "TYPE", description = "fp32, bf16 or fp16 (default: fp32 on the CPU, bf16 on a GPU)")
     String dtype;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
-        description = "intra-op threads (default: every CPU); OpenBLAS reads OPENBLAS_NUM_THREADS once at start, so set that too")
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "intra-op threads (default: every CPU)")
     int threads;
+
+    @Option(names = "--blas-threads", paramLabel = "N",
+        description = "OpenBLAS threads for fp32 matmuls (default: LATHE_BLAS_THREADS, else 1; see README 'Benchmark against PyTorch')")
+    Integer blasThreads;
 
     @Option(names = "--steps", paramLabel = "N", description = "timed steps (default: tiny 20, small 10, medium 5, full 3)")
     Integer steps;
@@ -97,7 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
       if (s != null && inputs != null) throw new CliException(ExitCode.USAGE, "give --size or --inputs, not both");
       if (s == null && inputs == null) throw new CliException(ExitCode.USAGE, "give --size (random model and inputs) or --weights and --inputs (files from 'lathe bench export')");
       if (threads < 0) throw new CliException(ExitCode.USAGE, "--threads must be >= 0");
-      return new BenchSource(weights, inputs, s, seed, device, dtype, threads);
+      if (blasThreads != null && blasThreads < 1) throw new CliException(ExitCode.USAGE, "--blas-threads must be >= 1");
+      return new BenchSource(weights, inputs, s, seed, device, dtype, threads, blasThreads == null ? 0 : blasThreads);
     }
 
     /** The size the defaults go by: --size, else the name in the inputs file's metadata (read by the bench). */
@@ -116,12 +120,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     int warmup() {
       return warmup != null ? warmup : sizeName().equals("tiny") ? 5 : 2;
-    }
-
-    void warnThreads(PrintWriter err) {
-      int blas = Machine.blasThreads();
-      if (threads > 0 && blas != threads)
-        err.printf(Locale.ROOT, "lathe bench: --threads %d but OpenBLAS runs %d threads (set OPENBLAS_NUM_THREADS=%d before starting)%n", threads, blas, threads);
     }
 
     void print(Map<String, Object> r, PrintWriter out) throws JsonProcessingException {
@@ -188,7 +186,6 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       if (!checkpointing.equals("on") && !checkpointing.equals("off")) throw new CliException(ExitCode.USAGE, "--checkpointing takes on or off");
       PrintWriter err = spec.commandLine().getErr();
-      c.warnThreads(err);
       var o = new TrainBench.Options(c.source(), rank, checkpointing.equals("on"), c.steps(), c.warmup(), !c.noPeak, c.matmulN);
       Map<String, Object> r = TrainBench.run(o, line -> {
         err.println("lathe bench: " + line);
@@ -218,7 +215,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      c.warnThreads(err);
       var o = new SampleBench.Options(c.source(), rank, c.steps(), c.warmup(), shift, !c.noPeak, c.matmulN);
       Map<String, Object> r = SampleBench.run(o, line -> {
         err.println("lathe bench: " + line);
