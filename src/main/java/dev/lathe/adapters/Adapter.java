@@ -38,8 +38,13 @@ abstract class Adapter implements LinearAdapter {
 
   @Override
   public final Tensor forward(Tensor x) {
-    Tensor y = compute(dropout > 0 && training ? org.bytedeco.pytorch.global.torch.dropout(x, dropout, true) : x);
+    Tensor y = compute(input(x));
     return multiplier == 1 ? y : y.mul(new org.bytedeco.pytorch.Scalar(multiplier));
+  }
+
+  /** {@code x} with dropout applied while training. */
+  final Tensor input(Tensor x) {
+    return dropout > 0 && training ? org.bytedeco.pytorch.global.torch.dropout(x, dropout, true) : x;
   }
 
   /**

@@ -19,4 +19,19 @@ final class AdapterStack implements LinearAdapter {
     }
     return sum;   // null: every member is disabled or merged
   }
+
+  /** With one active member its fused path; with several, their sum added once (as {@link #forward}). */
+  @Override
+  public Tensor addTo(Tensor y, Tensor x) {
+    Adapter only = null;
+    int active = 0;
+    for (Adapter a : members) {
+      if (!a.enabled) continue;
+      only = a;
+      active++;
+    }
+    if (active == 0) return y;
+    if (active == 1) return only.addTo(y, x);
+    return y.add(forward(x));
+  }
 }

@@ -29,7 +29,7 @@ final class LoraAdapter extends Adapter {
     this.a = owned(device == null ? a0 : a0.to(device, ScalarType.Float));
     Tensor b0 = torch.zeros(new long[] {out, rank}, fp32);
     this.b = owned(device == null ? b0 : b0.to(device, ScalarType.Float));
-    this.scale = new Scalar(alpha / rank);
+    this.scale = dev.lathe.nn.Keep.scalar(alpha / rank);
   }
 
   /** Wraps loaded factors (fp32, already on the right device). */
@@ -39,7 +39,7 @@ final class LoraAdapter extends Adapter {
     this.alpha = alpha;
     this.a = owned(a);
     this.b = owned(b);
-    this.scale = new Scalar(alpha / rank);
+    this.scale = dev.lathe.nn.Keep.scalar(alpha / rank);
   }
 
   @Override
@@ -70,4 +70,20 @@ final class LoraAdapter extends Adapter {
     // [..., in] → [..., r] → [..., out]
     return torch.linear(torch.linear(x, as(a, x)), as(b, x)).mul(scale);
   }
+
+  /**
+   * y + multiplier·scale·B·(A·x) as one addmm: the up-projection accumulates straight into the frozen layer's output
+   * and the scale rides on the matmul's alpha, so neither a scaled copy nor a separate sum is made (forward or backward).
+   */
+  @Override
+  public Tensor addTo(Tensor y, Tensor x) {
+    Tensor xin = input(x);
+    long[] shape = y.sizes().vec().get();
+    Tensor down = torch.linear(xin, as(a, xin)).reshape(-1, rank);                      // [N, r]
+    Scalar k = multiplier == 1 ? scale : new Scalar(scale() * multiplier);
+    Tensor sum = torch.addmm(y.reshape(-1, shape[shape.length - 1]), down, as(b, xin).t(), ONE, k);   // [N, out]
+    return sum.view(shape);
+  }
+
+  private static final Scalar ONE = dev.lathe.nn.Keep.scalar(1.0);
 }

@@ -33,9 +33,7 @@ public class Linear extends Layer {
 
   public Tensor forward(Tensor x) {
     Tensor y = bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
-    if (adapter == null) return y;
-    Tensor delta = adapter.forward(x);
-    return delta == null ? y : y.add(delta);
+    return adapter == null ? y : adapter.addTo(y, x);
   }
 
   public Tensor weight() {

@@ -9,4 +9,15 @@ import org.bytedeco.pytorch.Tensor;
 public interface LinearAdapter {
   /** The adapter's contribution for input {@code x} [..., in]: [..., out], or null when it adds nothing now. */
   Tensor forward(Tensor x);
+
+  /**
+   * {@code y} plus the adapter's contribution for {@code x}: what the layer returns. Implementations may fold the
+   * addition into their last matmul (one pass over the output instead of two); the default adds {@link #forward}.
+   *
+   * @param y the frozen layer's output [..., out], a fresh tensor the adapter may consume
+   */
+  default Tensor addTo(Tensor y, Tensor x) {
+    Tensor delta = forward(x);
+    return delta == null ? y : y.add(delta);
+  }
 }

@@ -1,11 +1,9 @@
 package dev.lathe.nn;
 
-import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * y = x · rsqrt(mean(x²) + eps) · w over the last dimension, registered as {@code weight}. The statistic is taken
@@ -13,22 +11,34 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * back, then scaled.
  */
 public final class RMSNorm extends Layer {
-  private static final long[] LAST = {-1};
   private final Tensor weight;
-  private final Scalar eps;
+  private final long[] shape;
+  private final TensorOptional weightArg;
+  private final DoubleOptional epsArg;
 
   public RMSNorm(long dim, double eps, Params params) {
     super("RMSNorm");
     this.weight = Params.register(this, "weight", params, dim);
-    this.eps = Keep.scalar(eps);
+    this.shape = new long[] {dim};
+    // argument wrappers made once: they hold the weight handle, which loaders only ever update in place (set_data)
+    this.weightArg = Keep.retained(new TensorOptional(weight));
+    this.epsArg = Keep.retained(new DoubleOptional(eps));
   }
 
+  /** libtorch's own rms_norm (the same fp32 statistic and cast order as described above). */
   public Tensor forward(Tensor x) {
-    ScalarType type = x.scalar_type().intern();
-    Tensor xf = type == ScalarType.Float ? x : x.to(ScalarType.Float);
-    Tensor normed = xf.mul(xf.square().mean(LAST, true, new ScalarTypeOptional()).add(eps).rsqrt());
-    return (type == ScalarType.Float ? normed : normed.to(type)).mul(weight);
+    return torch.rms_norm(x, shape, weightArg, epsArg);
   }
+
+  /**
+   * forward(x) · s with s broadcastable to [..., 1, dim] (a per-item modulation scale): the scale is folded into the
+   * weight first, which saves a pass over x.
+   */
+  public Tensor forward(Tensor x, Tensor s) {
+    return torch.rms_norm(x, shape, NONE, epsArg).mul(s.mul(weight));
+  }
+
+  private static final TensorOptional NONE = Keep.retained(new TensorOptional());
 
   public Tensor weight() {
     return weight;

@@ -417,10 +417,11 @@ final class ZImageTransformer extends Layer {
       TensorVector mod = adaLN.forward(cond).unsqueeze(1).chunk(4, 2);            // 4 × [B, 1, D]
       Tensor scaleMsa = mod.get(0).add(one), gateMsa = mod.get(1).tanh();
       Tensor scaleMlp = mod.get(2).add(one), gateMlp = mod.get(3).tanh();
-      Tensor a = attention.forward(attentionNorm1.forward(x).mul(scaleMsa), mask, cis);
-      x = x.add(gateMsa.mul(attentionNorm2.forward(a)));
-      Tensor f = feedForward.forward(ffnNorm1.forward(x).mul(scaleMlp));
-      return x.add(gateMlp.mul(ffnNorm2.forward(f)));                               // [B, T, D]
+      // norm(x)·(1 + scale) with the scale folded into the norm weight; x + gate·h as one addcmul
+      Tensor a = attention.forward(attentionNorm1.forward(x, scaleMsa), mask, cis);
+      x = torch.addcmul(x, gateMsa, attentionNorm2.forward(a));
+      Tensor f = feedForward.forward(ffnNorm1.forward(x, scaleMlp));
+      return torch.addcmul(x, gateMlp, ffnNorm2.forward(f));                        // [B, T, D]
     }
   }
 
