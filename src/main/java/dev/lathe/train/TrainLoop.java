@@ -253,13 +253,13 @@ public final class TrainLoop {
   /** Global L2 norm of the gradients, then scaled down to maxGradNorm when above it. */
   private double clipGradients() {
     try (NoGradGuard ng = new NoGradGuard()) {
-      TensorVector norms = new TensorVector();
+      TensorVector flat = new TensorVector();   // one norm over all gradients, not one per tensor
       for (Tensor p : params.values()) {
         Tensor g = p.grad();
-        if (g != null && g.defined()) norms.push_back(g.to(ScalarType.Float).norm());
+        if (g != null && g.defined()) flat.push_back(g.to(ScalarType.Float).reshape(-1));
       }
-      if (norms.size() == 0) return 0;
-      double total = torch.stack(norms).norm().item_double();
+      if (flat.size() == 0) return 0;
+      double total = torch.cat(flat, 0).norm().item_double();
       if (s.maxGradNorm() > 0 && total > s.maxGradNorm()) {
         Scalar k = new Scalar(s.maxGradNorm() / (total + 1e-6));
         for (Tensor p : params.values()) {

@@ -65,6 +65,62 @@ class OptimizerTest {
     }
   }
 
+  /**
+   * Several tensors (AdamW's flat path) match per-element hand computation, also after something re-points a
+   * parameter at new storage between steps (its current values count, the update still reaches it); a tensor
+   * without a gradient is left alone.
+   */
+  @Test
+  void adamW_manyTensors_matchHandComputation_evenWhenRepointed() {
+    try (PointerScope s = new PointerScope()) {
+      Tensor p1 = param(1.0f, -2.0f, 0.5f);
+      Tensor p2 = param(3.0f);
+      Map<String, Tensor> params = new LinkedHashMap<>();
+      params.put("a", p1);
+      params.put("b", p2);
+      Optimizer opt = Optimizer.create(Optimizer.Kind.ADAMW, params, 0.1);
+      assertThat(Tensors.address(p2)).as("one flat buffer").isEqualTo(Tensors.address(p1) + 3 * 4);
+      double[] x = {1.0, -2.0, 0.5, 3.0};
+      double[] m = new double[4], v = new double[4];
+      double[][] grads = {{0.5, -1.0, 0.1, 2.0}, {0.25, 3.0, -0.3, -1.0}};
+      double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.1;
+      for (int t = 1; t <= 2; t++) {
+        if (t == 2) {   // a loader or a tool swaps the storage: the next step must still update it
+          try (NoGradGuard g = new NoGradGuard()) {
+            p1.set_data(p1.detach().clone());
+          }
+        }
+        double[] gt = grads[t - 1];
+        Tensor loss = p1.mul(Tensors.fromFloats(new float[] {(float) gt[0], (float) gt[1], (float) gt[2]}, 3)).sum()
+            .add(p2.mul(Tensors.fromFloats(new float[] {(float) gt[3]}, 1)).sum());
+        for (Tensor p : new Tensor[] {p1, p2}) if (p.grad() != null && p.grad().defined()) p.grad().zero_();
+        loss.backward();
+        opt.step(lr);
+        for (int i = 0; i < 4; i++) {
+          double g = gt[i];
+          x[i] *= 1 - lr * wd;
+          m[i] = b1 * m[i] + (1 - b1) * g;
+          v[i] = b2 * v[i] + (1 - b2) * g * g;
+          x[i] -= lr * (m[i] / (1 - Math.pow(b1, t))) / (Math.sqrt(v[i] / (1 - Math.pow(b2, t))) + eps);
+        }
+      }
+      float[] a = Tensors.toFloats(p1), b = Tensors.toFloats(p2);
+      for (int i = 0; i < 3; i++) assertThat((double) a[i]).isCloseTo(x[i], within(1e-6));
+      assertThat((double) b[0]).isCloseTo(x[3], within(1e-6));
+
+      Tensor p3 = param(7.0f, 8.0f);   // never gets a gradient: left alone while its neighbour trains
+      Tensor p4 = param(1.0f);
+      Map<String, Tensor> more = new LinkedHashMap<>();
+      more.put("c", p3);
+      more.put("d", p4);
+      Optimizer opt2 = Optimizer.create(Optimizer.Kind.ADAMW, more, 0.1);
+      p4.mul(Tensors.fromFloats(new float[] {1.0f}, 1)).sum().backward();
+      opt2.step(lr);
+      assertThat(Tensors.toFloats(p3)).containsExactly(7.0f, 8.0f);
+      assertThat((double) Tensors.toFloats(p4)[0]).isCloseTo(1.0 * (1 - lr * wd) - lr, within(1e-6));
+    }
+  }
+
   @Test
   void adafactor_oneStep_matrix_matchesHandComputation() {
     try (PointerScope s = new PointerScope()) {
