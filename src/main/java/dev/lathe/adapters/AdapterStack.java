@@ -20,6 +20,27 @@ final class AdapterStack implements LinearAdapter {
     return sum;   // null: every member is disabled or merged
   }
 
+  @Override
+  public Tensor downProjection(Tensor x) {
+    Adapter a = onlyActive();
+    return a == null ? null : a.downProjection(x);
+  }
+
+  @Override
+  public Tensor addUp(Tensor y, Tensor down) {
+    return onlyActive().addUp(y, down);
+  }
+
+  private Adapter onlyActive() {
+    Adapter only = null;
+    for (Adapter a : members) {
+      if (!a.enabled) continue;
+      if (only != null) return null;
+      only = a;
+    }
+    return only;
+  }
+
   /** With one active member its fused path; with several, their sum added once (as {@link #forward}). */
   @Override
   public Tensor addTo(Tensor y, Tensor x) {

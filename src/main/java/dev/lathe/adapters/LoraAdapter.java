@@ -78,10 +78,24 @@ final class LoraAdapter extends Adapter {
   @Override
   public Tensor addTo(Tensor y, Tensor x) {
     Tensor xin = input(x);
+    return addUp(y, torch.linear(xin, as(a, xin)), as(b, xin));
+  }
+
+  /** A's matmul can be shared with sibling layers unless dropout changes this adapter's own input. */
+  @Override
+  public Tensor downProjection(Tensor x) {
+    return dropout > 0 && training ? null : as(a, x);
+  }
+
+  @Override
+  public Tensor addUp(Tensor y, Tensor down) {
+    return addUp(y, down, as(b, down));
+  }
+
+  private Tensor addUp(Tensor y, Tensor down, Tensor up) {
     long[] shape = y.sizes().vec().get();
-    Tensor down = torch.linear(xin, as(a, xin)).reshape(-1, rank);                      // [N, r]
     Scalar k = multiplier == 1 ? scale : new Scalar(scale() * multiplier);
-    Tensor sum = torch.addmm(y.reshape(-1, shape[shape.length - 1]), down, as(b, xin).t(), ONE, k);   // [N, out]
+    Tensor sum = torch.addmm(y.reshape(-1, shape[shape.length - 1]), down.reshape(-1, rank), up.t(), ONE, k);   // [N, out]
     return sum.view(shape);
   }
 

@@ -4,12 +4,20 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * y = x·Wᵀ + b with W [out, in], registered as {@code weight} / {@code bias} so a checkpoint loads by name, plus
  * an optional adapter slot. Base parameters are created frozen (requires_grad false): Lathe trains adapters,
  * and the weights are only ever replaced in place by a loader or a merge.
+ *
+ * <p>On the CPU, large fp32 products (from {@link #ONEDNN_MIN_MACS} multiply-adds, with more than one intra-op
+ * thread) run as a 1×1 convolution over the rows in channels-last layout, which libtorch hands to oneDNN: the same
+ * numbers up to fp32 rounding, no extra copies (input and output keep their row-major memory), but threaded by
+ * libtorch's OpenMP pool, which waits passively, instead of OpenBLAS's, which spins and collapses when cores are
+ * shared (see {@code dev.lathe.torch.Blas}). Small products stay on single-threaded OpenBLAS, which is faster there.
  */
 public class Linear extends Layer {
   public final long in;
@@ -31,9 +39,78 @@ public class Linear extends Layer {
     this.bias = bias ? Params.register(this, "bias", params, out) : null;
   }
 
+  /** Multiply-adds (rows·in·out) from which a CPU fp32 product goes through oneDNN (measured crossover, 2 threads). */
+  public static final long ONEDNN_MIN_MACS = 1L << 27;
+  private static final long[] ONES = {1, 1};
+  private static final long[] ZEROS = {0, 0};
+
   public Tensor forward(Tensor x) {
-    Tensor y = bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
+    Tensor y = product(x, weight, bias);
     return adapter == null ? y : adapter.addTo(y, x);
+  }
+
+  /**
+   * Several layers that read the same input (attention's q, k, v; a gated FFN's two inputs) in one pass: one matmul
+   * with their weights stacked, and, when every adapter is a low-rank product that allows it, one matmul for all
+   * their down-projections. The same results as calling each layer's {@link #forward}, up to fp32 rounding, with
+   * fewer and larger matmuls forward and backward (the input's gradient also comes out of one matmul).
+   *
+   * @param layers at least one, all with the same input width and all with or all without bias
+   * @return each layer's output, in order
+   */
+  public static Tensor[] forwardShared(Tensor x, Linear... layers) {
+    long in = layers[0].in;
+    boolean biased = layers[0].bias != null;
+    long[] outs = new long[layers.length];
+    TensorVector ws = new TensorVector();
+    TensorVector bs = new TensorVector();
+    for (int i = 0; i < layers.length; i++) {
+      Linear l = layers[i];
+      if (l.in != in || (l.bias != null) != biased) throw new IllegalArgumentException("forwardShared needs layers of one input width, all with or all without bias");
+      outs[i] = l.out;
+      ws.push_back(l.weight);
+      if (biased) bs.push_back(l.bias);
+    }
+    Tensor all = product(x, torch.cat(ws, 0), biased ? torch.cat(bs, 0) : null);                 // [..., Σout]
+    TensorVector parts = torch.split_with_sizes(all, outs, -1);
+    Tensor[] ys = new Tensor[layers.length];
+    for (int i = 0; i < layers.length; i++) ys[i] = parts.get(i);
+
+    // adapters: their down-projections in one matmul when each allows it, else one by one
+    TensorVector downs = new TensorVector();
+    long[] ranks = new long[layers.length];
+    boolean shared = true;
+    for (int i = 0; i < layers.length && shared; i++) {
+      LinearAdapter a = layers[i].adapter;
+      Tensor d = a == null ? null : a.downProjection(x);
+      if (d == null) shared = false;
+      else {
+        downs.push_back(d);
+        ranks[i] = d.size(0);
+      }
+    }
+    if (shared && layers.length > 1) {
+      TensorVector low = torch.split_with_sizes(torch.linear(x, torch.cat(downs, 0)), ranks, -1);   // [..., Σr] → each [..., r_i]
+      for (int i = 0; i < layers.length; i++) ys[i] = layers[i].adapter.addUp(ys[i], low.get(i));
+    } else {
+      for (int i = 0; i < layers.length; i++) if (layers[i].adapter != null) ys[i] = layers[i].adapter.addTo(ys[i], x);
+    }
+    return ys;
+  }
+
+  /** x·wᵀ + b: through oneDNN for large CPU fp32 products (see the class comment), else libtorch's linear. */
+  private static Tensor product(Tensor x, Tensor w, Tensor b) {
+    long in = w.size(1), out = w.size(0);
+    long rows = x.numel() / Math.max(1, in);
+    boolean oneDnn = rows * in * out >= ONEDNN_MIN_MACS && x.is_cpu() && torch.get_num_threads() > 1
+        && x.scalar_type().intern() == ScalarType.Float && w.scalar_type().intern() == ScalarType.Float;
+    if (!oneDnn) return b == null ? torch.linear(x, w) : torch.linear(x, w, new TensorOptional(b));
+    // x [..., in] as the pixels of a [1, in, 1, rows] channels-last image, w as [out, in, 1, 1] kernels
+    long[] shape = x.sizes().vec().get();
+    Tensor image = x.reshape(rows, in).view(1, 1, rows, in).permute(0, 3, 1, 2);     // NHWC memory: x's own rows
+    Tensor y = torch.conv2d(image, w.view(out, in, 1, 1), b == null ? new TensorOptional() : new TensorOptional(b), ONES, ZEROS, ONES, 1);
+    shape[shape.length - 1] = out;
+    return y.permute(0, 2, 3, 1).reshape(shape);                                         // a view: [rows, out] row-major
   }
 
   public Tensor weight() {

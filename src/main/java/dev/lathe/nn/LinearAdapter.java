@@ -20,4 +20,18 @@ public interface LinearAdapter {
     Tensor delta = forward(x);
     return delta == null ? y : y.add(delta);
   }
+
+  /**
+   * For a low-rank adapter y += up(D·x): its down-projection D [r, in] in x's dtype and device, so that layers sharing
+   * an input can compute all their D·x in one matmul ({@link Linear#forwardShared}); null when this adapter cannot
+   * take part (another kind, dropout while training, several adapters stacked).
+   */
+  default Tensor downProjection(Tensor x) {
+    return null;
+  }
+
+  /** y + up(down), with {@code down} [..., r] = D·x as {@link #downProjection} describes; only called after it. */
+  default Tensor addUp(Tensor y, Tensor down) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no shared down-projection");
+  }
 }

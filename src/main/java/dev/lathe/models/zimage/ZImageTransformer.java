@@ -341,9 +341,10 @@ final class ZImageTransformer extends Layer {
     /** x [B, T, D], mask [B, 1, 1, T] or null, cis [B, T, hd/2] → [B, T, D]. */
     Tensor forward(Tensor x, Tensor mask, Tensor cis) {
       long b = x.size(0), t = x.size(1);
-      Tensor q = normQ.forward(toQ.forward(x).view(b, t, heads, headDim));       // [B, T, H, hd]
-      Tensor k = normK.forward(toK.forward(x).view(b, t, heads, headDim));
-      Tensor v = toV.forward(x).view(b, t, heads, headDim);
+      Tensor[] qkv = Linear.forwardShared(x, toQ, toK, toV);                       // 3 × [B, T, D], one matmul
+      Tensor q = normQ.forward(qkv[0].view(b, t, heads, headDim));                  // [B, T, H, hd]
+      Tensor k = normK.forward(qkv[1].view(b, t, heads, headDim));
+      Tensor v = qkv[2].view(b, t, heads, headDim);
       q = Rope.interleaved(q, cis).transpose(1, 2);                                 // [B, H, T, hd]
       k = Rope.interleaved(k, cis).transpose(1, 2);
       Tensor o = Sdpa.attention(q, k, v.transpose(1, 2), mask, false);             // [B, H, T, hd]
@@ -366,7 +367,8 @@ final class ZImageTransformer extends Layer {
     }
 
     Tensor forward(Tensor x) {
-      return w2.forward(torch.silu(w1.forward(x)).mul(w3.forward(x)));
+      Tensor[] h = Linear.forwardShared(x, w1, w3);                                 // w1 x, w3 x in one matmul
+      return w2.forward(torch.silu(h[0]).mul(h[1]));
     }
   }
 
