@@ -76,8 +76,8 @@ def table(path):
                     f"{j['tokens_per_s']:,.0f}" if j else "-", f"{p['tokens_per_s']:,.0f}" if p else "-"])
     print_rows(head, out)
 
-    print("\nsplit (medians, ms) and achieved matmul FLOP/s per side:")
-    head2 = ["size", "ckpt", "side", "fwd", "bwd", "optim", "min", "max", "GFLOP/step", "GFLOP/s", "% GEMM peak",
+    print("\nsplit (medians, ms; CPU = process CPU time per step, all threads) and achieved matmul FLOP/s per side:")
+    head2 = ["size", "ckpt", "side", "fwd", "bwd", "optim", "min", "max", "CPU", "GFLOP/step", "GFLOP/s", "% GEMM peak",
              "loss@1"]
     out2 = []
     for size, ck in keys:
@@ -89,6 +89,7 @@ def table(path):
             pk = r.get("peak_fraction")
             out2.append([size, ck, side, f"{r.get('forward_ms', 0):,.1f}", f"{r.get('backward_ms', 0):,.1f}",
                          f"{r.get('optimizer_ms', 0):,.1f}", f"{s['min']:,.1f}", f"{s['max']:,.1f}",
+                         f"{r['cpu_ms']:,.0f}" if "cpu_ms" in r else "-",
                          f"{r.get('flops_per_step', 0) / 1e9:,.2f}", f"{r.get('achieved_gflops', 0):,.1f}",
                          f"{100 * pk:.0f}%" if pk is not None else "-", f"{r['loss_step1']:.6f}"])
     print_rows(head2, out2)

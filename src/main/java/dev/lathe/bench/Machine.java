@@ -68,22 +68,25 @@ public final class Machine {
   public record Peak(int n, double gflopsBest, double gflopsMedian) {}
 
   /**
-   * The machine's fp32 GEMM peak with every intra-op thread working on the matmul (OpenBLAS set to the intra-op count
-   * for the measurement, then restored), so that it is the same yardstick whatever thread split the run used.
+   * The machine's matmul peak on the runtime's device: on the CPU fp32 with every intra-op thread working on the
+   * matmul (OpenBLAS set to the intra-op count for the measurement, then restored), so that it is the same yardstick
+   * whatever thread split the run used; on a GPU in the compute dtype, timed between device synchronisations.
    */
-  public static Peak matmulPeak(int n, int repeats) {
-    int before = dev.lathe.torch.Blas.threads();
-    dev.lathe.torch.Blas.setThreads(torch.get_num_threads());
+  public static Peak matmulPeak(dev.lathe.torch.Runtime rt, int n, int repeats) {
+    int before = rt.isCuda() ? -1 : dev.lathe.torch.Blas.threads();
+    if (!rt.isCuda()) dev.lathe.torch.Blas.setThreads(torch.get_num_threads());
     try (PointerScope s = new PointerScope()) {
-      TensorOptions fp32 = new TensorOptions(ScalarType.Float);
-      Tensor a = torch.randn(new long[] {n, n}, fp32);
-      Tensor b = torch.randn(new long[] {n, n}, fp32);
-      Tensor c = torch.empty(new long[] {n, n}, fp32, new org.bytedeco.pytorch.MemoryFormatOptional());
+      TensorOptions opts = rt.isCuda() ? rt.options() : rt.options(ScalarType.Float);
+      Tensor a = torch.randn(new long[] {n, n}, opts);
+      Tensor b = torch.randn(new long[] {n, n}, opts);
+      Tensor c = torch.empty(new long[] {n, n}, opts, new org.bytedeco.pytorch.MemoryFormatOptional());
       for (int i = 0; i < 2; i++) torch.mm_out(c, a, b);
+      sync(rt);
       double[] secs = new double[repeats];
       for (int i = 0; i < repeats; i++) {
         long t0 = System.nanoTime();
         torch.mm_out(c, a, b);
+        sync(rt);
         secs[i] = (System.nanoTime() - t0) / 1e9;
       }
       double flops = 2.0 * n * n * n;
@@ -91,6 +94,10 @@ public final class Machine {
     } finally {
       if (before > 0) dev.lathe.torch.Blas.setThreads(before);
     }
+  }
+
+  private static void sync(dev.lathe.torch.Runtime rt) {
+    if (rt.isCuda()) torch.synchronizeDevice(rt.device().index());
   }
 
   /** CPU time of the whole process so far (every thread), in nanoseconds; -1 where the JVM cannot tell. */

@@ -86,7 +86,7 @@ public final class SampleBench {
       res.put("flops_method", "analytic matmul count of one forward pass");
       res.put("achieved_gflops", flops / st.median() / 1e9);
       if (o.peak()) {
-        Machine.Peak pk = Machine.matmulPeak(o.matmulN(), 8);
+        Machine.Peak pk = Machine.matmulPeak(s.rt, o.matmulN(), 8);
         res.put("matmul_peak_gflops", pk.gflopsBest());
         res.put("peak_fraction", flops / st.median() / 1e9 / pk.gflopsBest());
       }

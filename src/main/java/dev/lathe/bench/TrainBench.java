@@ -115,7 +115,7 @@ public final class TrainBench {
       res.put("flops_method", "analytic matmul count: forward + backward as autograd runs it + checkpoint recompute");
       res.put("achieved_gflops", flops.total() / st.median() / 1e9);
       if (o.peak()) {
-        Machine.Peak pk = Machine.matmulPeak(o.matmulN(), 8);
+        Machine.Peak pk = Machine.matmulPeak(s.rt, o.matmulN(), 8);
         res.put("matmul_peak_gflops", pk.gflopsBest());
         res.put("peak_fraction", flops.total() / st.median() / 1e9 / pk.gflopsBest());
       }
