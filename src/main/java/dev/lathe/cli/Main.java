@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     description = "Train LoRA / LoKr adapters for diffusion models from the terminal.",
     subcommands = {DoctorCommand.class, InspectCommand.class, ParityCommand.class, PresetsCommand.class, ConfigCommand.class,
         ImportCommand.class, DatasetsCommand.class, JobsCommands.Status.class, JobsCommands.Stop.class,
-        JobsCommands.SaveNow.class, JobsCommands.SampleNow.class, CommandLine.HelpCommand.class})
+        JobsCommands.SaveNow.class, JobsCommands.SampleNow.class, TrainCommands.Train.class, TrainCommands.Resume.class,
+        TrainCommands.Queue.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @CommandLine.Spec
