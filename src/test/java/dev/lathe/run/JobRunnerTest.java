@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole trainer on the tiny Z-Image model through the same path a user's job takes. */
-class JobRunnerTest {
+public class JobRunnerTest {
   @TempDir static Path root;
   static TinyJob tiny;
 
@@ -109,23 +109,23 @@ class JobRunnerTest {
     }
 
     // an independent signal: the loss on held-out pictures with fixed noise and noise levels
-    double base = heldOutLoss(null);
-    double trained = heldOutLoss(job.finalAdapter());
+    double base = heldOutLoss(tiny.model, null, "tinytrig");
+    double trained = heldOutLoss(tiny.model, job.finalAdapter(), "tinytrig");
     System.out.printf("held-out loss: base %.4f, with the LoRA %.4f%n", base, trained);
     assertThat(trained).isLessThan(base * 0.9);   // measured: 1.222 → 1.040 after 120 steps
   }
 
   /** Mean flow-matching loss over 6 unseen pictures at σ ∈ {0.2, 0.4, 0.6, 0.8}, fixed noise. */
-  static double heldOutLoss(Path lora) throws Exception {
+  public static double heldOutLoss(Path model, Path lora, String trigger) throws Exception {
     ModelFamily family = new ZImage();
-    try (ModelFamily.LoadedModel m = family.load(ModelSource.of(tiny.model.toString()), Runtime.cpu());
+    try (ModelFamily.LoadedModel m = family.load(ModelSource.of(model.toString()), Runtime.cpu());
         PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
       if (lora != null) AdapterFiles.load(lora, m.denoiser().linearLayers(), m.denoiser().adapterAliases());
       List<DemoData.Item> items = DemoData.generate(6, 64, 999);
       TensorVector xs = new TensorVector();
       for (DemoData.Item it : items) xs.push_back(DemoData.tensor(it.image()));
       Tensor x0 = m.codec().encode(torch.stack(xs));
-      List<String> caps = items.stream().map(it -> it.caption().replace("[trigger]", "tinytrig")).toList();
+      List<String> caps = items.stream().map(it -> it.caption().replace("[trigger]", trigger)).toList();
       List<Tensor> text = m.textEncoder().encode(caps);
       double sum = 0;
       double[] sigmas = {0.2, 0.4, 0.6, 0.8};
