@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code lathe} command: with no subcommand it opens the console; subcommands run headless. */
 @Command(name = "lathe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Train LoRA / LoKr adapters for diffusion models from the terminal.",
-    subcommands = {DoctorCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DoctorCommand.class, InspectCommand.class, ConsoleCommand.class, ProbeCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @CommandLine.Spec

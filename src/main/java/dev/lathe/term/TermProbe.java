@@ -61,8 +61,11 @@ public final class TermProbe {
     String raw = "";
     Integer infoColors = null;
     int cols = 80, rows = 24;
+    // graphemeCluster(false): otherwise JLine probes mode 2027 at build time, which starts its non-blocking reader
+    // thread; that thread swallows the first byte of our replies and, left blocked on stdin after close, would steal
+    // the user's first key from Lanterna (seen in tmux 3.3a with JLine 4.6.0)
     try (Terminal t = TerminalBuilder.builder().system(true).jni(true).exec(true).dumb(true).ffm(false)
-        .nativeSignals(false).build()) {
+        .nativeSignals(false).graphemeCluster(false).build()) {
       if (Terminal.TYPE_DUMB.equals(t.getType()) || Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
         notes.add("JLine offers only a dumb terminal: no probe");
       } else {
@@ -75,7 +78,9 @@ public final class TermProbe {
         Attributes saved = t.enterRawMode();
         try {
           String q = term.startsWith("linux") ? TermReplies.QUERIES_NO_APC : TermReplies.QUERIES;
+          long t0 = System.nanoTime();
           raw = exchange(System.in, t.output(), q, options.timeout());
+          if (TermReplies.complete(raw)) notes.add("terminal answered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } finally {
           t.setAttributes(saved);
         }
@@ -84,7 +89,7 @@ public final class TermProbe {
       notes.add("probe failed (" + e.getClass().getSimpleName() + "): using the environment only");
     }
     TermReplies replies = TermReplies.parse(raw);
-    if (replies.da1().isEmpty() && !raw.isEmpty()) notes.add("no DA1 reply within " + options.timeout().toMillis() + " ms");
+    if (replies.da1().isEmpty() && tty) notes.add("no DA1 reply within " + options.timeout().toMillis() + " ms");
     return decide(env, replies, infoColors, cols, rows, true, options, notes);
   }
 
