@@ -134,6 +134,7 @@ public final class Console implements AutoCloseable {
     footer = new Line(skin);
     tooSmall = new TooSmallPage(skin);
     root = new Panel(new ShellLayout());
+    noFill(root);
     root.addComponent(header).addComponent(tabs).addComponent(footer).addComponent(tooSmall);
     for (ConsoleScreen s : screens) root.addComponent(s.component());
 
@@ -312,6 +313,11 @@ public final class Console implements AutoCloseable {
   public boolean tick() throws IOException {
     nextRefresh = System.nanoTime();
     return pump(nextRefresh);
+  }
+
+  /** Ends {@link #run()} at its next turn (within about 10 ms), from any thread: a signal handler, a test. */
+  public void exitWith(Exit e) {
+    exit = e;
   }
 
   /** Set once the user chose to quit; {@link #run()} returns it. */
@@ -553,6 +559,11 @@ public final class Console implements AutoCloseable {
     chrome();
     invalidateTree(root);
     gui.completeRedraw();
+  }
+
+  /** The panel's children cover it entirely: skip Lanterna's clearing pass (each cell costs a Unicode-block lookup). */
+  static void noFill(Panel p) {
+    if (p.getRenderer() instanceof Panel.DefaultPanelRenderer r) r.setFillAreaBeforeDrawingComponents(false);
   }
 
   private static void invalidateTree(Component c) {

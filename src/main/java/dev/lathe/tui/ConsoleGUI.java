@@ -31,6 +31,7 @@ final class ConsoleGUI extends MultiWindowTextGUI implements ImageSlot.Host {
   private final Map<ImageSlot, Sent> sent = new IdentityHashMap<>();
   private boolean completeNext;
   private long emits;
+  private long frames;
   private long bytesSent;
 
   ConsoleGUI(Screen screen, RawOutput raw, Skin skin) {
@@ -60,6 +61,11 @@ final class ConsoleGUI extends MultiWindowTextGUI implements ImageSlot.Host {
     return emits;
   }
 
+  /** Screen updates so far. */
+  long frames() {
+    return frames;
+  }
+
   long imageBytes() {
     return bytesSent;
   }
@@ -67,6 +73,7 @@ final class ConsoleGUI extends MultiWindowTextGUI implements ImageSlot.Host {
   @Override
   public synchronized void updateScreen() throws IOException {
     drawn.clear();
+    frames++;
     super.updateScreen();
     if (completeNext) {
       completeNext = false;

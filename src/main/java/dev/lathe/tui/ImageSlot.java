@@ -99,6 +99,30 @@ public final class ImageSlot extends AbstractComponent<ImageSlot> {
     });
   }
 
+  private ImageLoader.Result cellsFor;
+  private Theme cellsTheme;
+  private com.googlecode.lanterna.TextCharacter[][] cells;
+
+  /** The picture's cells with colours folded to the theme's depth, built once per picture and theme. */
+  private com.googlecode.lanterna.TextCharacter[][] cells(ImageLoader.Result r, Theme t) {
+    if (r == cellsFor && t == cellsTheme) return cells;
+    CellImage img = r.cells();
+    com.googlecode.lanterna.TextCharacter[][] out = new com.googlecode.lanterna.TextCharacter[img.rows()][img.cols()];
+    com.googlecode.lanterna.TextColor base = t.style(Role.TEXT).bg();
+    for (int y = 0; y < img.rows(); y++) {
+      for (int x = 0; x < img.cols(); x++) {
+        String glyph = img.glyph(x, y);
+        if (glyph.equals(" ") && img.bg(x, y) == CellImage.DEFAULT) continue;
+        out[y][x] = com.googlecode.lanterna.TextCharacter.fromString(glyph, t.pixel(img.fg(x, y)),
+            img.bg(x, y) == CellImage.DEFAULT ? base : t.pixel(img.bg(x, y)))[0];
+      }
+    }
+    cellsFor = r;
+    cellsTheme = t;
+    cells = out;
+    return out;
+  }
+
   @Override
   protected ComponentRenderer<ImageSlot> createDefaultRenderer() {
     return new ComponentRenderer<>() {
@@ -121,16 +145,9 @@ public final class ImageSlot extends AbstractComponent<ImageSlot> {
         } else if (r != null && r.error() != null) {
           Frames.text(g, c.skin, 0, h / 2, r.error(), Role.WARN);
         } else if (r != null && r.cells() != null) {
-          CellImage img = r.cells();
-          for (int y = 0; y < Math.min(h, img.rows()); y++) {
-            for (int x = 0; x < Math.min(w, img.cols()); x++) {
-              String glyph = img.glyph(x, y);
-              if (glyph.equals(" ") && img.bg(x, y) == CellImage.DEFAULT) continue;
-              g.setForegroundColor(t.pixel(img.fg(x, y)));
-              g.setBackgroundColor(img.bg(x, y) == CellImage.DEFAULT ? t.style(Role.TEXT).bg() : t.pixel(img.bg(x, y)));
-              g.clearModifiers();
-              g.putString(x, y, glyph);
-            }
+          com.googlecode.lanterna.TextCharacter[][] cells = c.cells(r, t);
+          for (int y = 0; y < Math.min(h, cells.length); y++) {
+            for (int x = 0; x < Math.min(w, cells[y].length); x++) if (cells[y][x] != null) g.setCharacter(x, y, cells[y][x]);
           }
         } else if (r == null && !proto.isRaw()) {
           Frames.text(g, c.skin, Math.max(0, (w - 8) / 2), h / 2, c.skin.unicode() ? "loading…" : "loading", Role.MUTED);

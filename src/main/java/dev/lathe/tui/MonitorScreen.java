@@ -57,6 +57,7 @@ public final class MonitorScreen implements ConsoleScreen {
     badge = new Line(skin);
     log = new LogTail(skin, "Log");
     body = new Panel(new Layout());
+    Console.noFill(body);
     for (Component c : List.of(loss, lr, lrLine, lrSpark, stats, sampleBox, slot, badge, log)) body.addComponent(c);
 
     handlers.put(Action.PAUSE, () -> control(Action.PAUSE));
