@@ -87,7 +87,7 @@ public final class Console implements AutoCloseable {
   private String flash;
   private Role flashRole = Role.TEXT;
   private long flashUntil;
-  private long ctrlCAt = Long.MIN_VALUE;
+  private long ctrlCAt;                     // when Ctrl-C was last pressed, 0 = never
   private Overlay overlay;
   private Window overlayWindow;
   private volatile Exit exit;
@@ -433,7 +433,7 @@ public final class Console implements AutoCloseable {
     String k = Keys.of(key);
     if ("ctrl-c".equals(k)) {
       long now = System.nanoTime();
-      if (now - ctrlCAt < 2_000_000_000L) {
+      if (ctrlCAt != 0 && now - ctrlCAt < 2_000_000_000L) {
         exit = activeJob() ? Exit.LEAVE_RUNNING : Exit.QUIT;
       } else {
         ctrlCAt = now;

@@ -41,6 +41,33 @@ public final class Fmt {
     return String.format(Locale.ROOT, "%.1f it/s", itPerSec);
   }
 
+  /**
+   * {@code s} with the few non-ASCII glyphs the console's own texts use replaced, for terminals without Unicode
+   * ({@code ·} → {@code -}, {@code ×} → {@code x}, {@code –} → {@code -}, {@code °} dropped, arrows spelled).
+   */
+  public static String ascii(String s) {
+    boolean plain = true;
+    for (int i = 0; i < s.length() && plain; i++) plain = s.charAt(i) < 128;
+    if (plain) return s;
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '·': case '–': case '—': case '─': sb.append('-'); break;
+        case '×': sb.append('x'); break;
+        case '°': break;
+        case '…': sb.append('~'); break;
+        case '●': sb.append('*'); break;
+        case '←': case '◂': sb.append('<'); break;
+        case '→': case '▸': sb.append('>'); break;
+        case '↑': sb.append('^'); break;
+        case '↓': sb.append('v'); break;
+        default: sb.append(c < 128 ? c : '?');
+      }
+    }
+    return sb.toString();
+  }
+
   /** {@code s} cut to {@code width} columns with a trailing ellipsis (or '~' in ASCII mode). */
   public static String fit(String s, int width, boolean unicode) {
     if (width <= 0) return "";

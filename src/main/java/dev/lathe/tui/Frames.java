@@ -30,7 +30,7 @@ final class Frames {
     }
     if (title != null && !title.isEmpty() && w > 6) {
       t.applyFg(g, focused ? Role.BORDER_FOCUSED : Role.TITLE);
-      g.putString(2, 0, " " + Fmt.fit(title, w - 6, u) + " ");
+      g.putString(2, 0, " " + Fmt.fit(u ? title : Fmt.ascii(title), w - 6, u) + " ");
     }
     t.apply(g, Role.TEXT);
     return g.newTextGraphics(new TerminalPosition(1, 1), new TerminalSize(w - 2, h - 2));
@@ -41,6 +41,6 @@ final class Frames {
     int w = g.getSize().getColumns() - col;
     if (w <= 0 || row < 0 || row >= g.getSize().getRows()) return;
     skin.theme().applyFg(g, role);
-    g.putString(col, row, Fmt.fit(s, w, skin.unicode()));
+    g.putString(col, row, Fmt.fit(skin.unicode() ? s : Fmt.ascii(s), w, skin.unicode()));
   }
 }

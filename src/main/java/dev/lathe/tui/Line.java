@@ -64,7 +64,7 @@ final class Line extends AbstractComponent<Line> {
           if (x >= w) break;
           l.skin.theme().apply(g, l.fill);
           l.skin.theme().applyOver(g, s.role());
-          String t = Fmt.fit(s.text(), w - x, l.skin.unicode());
+          String t = Fmt.fit(l.skin.unicode() ? s.text() : Fmt.ascii(s.text()), w - x, l.skin.unicode());
           g.putString(x, 0, t);
           x += t.length();
         }

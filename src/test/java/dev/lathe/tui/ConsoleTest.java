@@ -322,4 +322,39 @@ class ConsoleTest {
     for (int i = 0; i < 3; i++) c.tick();
     assertThat(c.gui().emits()).isEqualTo(5);
   }
+
+  @Test
+  void ctrlCTwice_quitsAtOnce_leavingTheJob() throws IOException {
+    Console c = console(100, 30);
+    startJob(3);
+    c.tick();
+    vt.addInput(new KeyStroke('c', true, false));
+    c.tick();
+    assertThat(c.exit()).isNull();
+    assertThat(screenText()).contains("Ctrl-C again quits at once");
+    vt.addInput(new KeyStroke('c', true, false));
+    c.tick();
+    assertThat(c.exit()).isEqualTo(Console.Exit.LEAVE_RUNNING);
+  }
+
+  @Test
+  void monoAsciiTerminal_usesMonoTheme_andAsciiGlyphsOnly() throws IOException {
+    vt = new DefaultVirtualTerminal(new TerminalSize(100, 30));
+    TermProfile p = new TermProfile(dev.lathe.term.ColorDepth.MONO, GraphicsProtocol.ASCII, 0, 0, false, false, true,
+        100, 30, 256, "vt", List.of());
+    Console c = Console.builder().terminal(vt).profile(p).themes(Themes.load(null)).monitor(feed, controls)
+        .imageExecutor(Runnable::run).build();
+    startJob(40);
+    c.tick();
+    c.tick();
+    assertThat(c.themeName()).isEqualTo("mono");
+    String t = screenText();
+    assertThat(t).contains("step 40/100").contains("+-");
+    assertThat(t.chars().allMatch(ch -> ch < 128)).as(t).isTrue();
+    for (int y = 0; y < 30; y++) {
+      for (int x = 0; x < 100; x++) {
+        assertThat(vt.getCharacter(x, y).getForegroundColor()).isEqualTo(com.googlecode.lanterna.TextColor.ANSI.DEFAULT);
+      }
+    }
+  }
 }
