@@ -254,14 +254,12 @@ public final class Console implements AutoCloseable {
   }
 
   /**
-   * PLACEHOLDERS for Dashboard, Queue, Datasets and New job: they wait on the job store, the dataset scan and the
-   * config model. Replace them through {@link Builder#screen}.
+   * The default screens. Queue, Datasets and New job are PLACEHOLDERS waiting on the job store, the dataset scan and
+   * the config model (the Dashboard's recent-jobs list too). Replace them through {@link Builder#screen}.
    */
   private List<ConsoleScreen> defaultScreens(Shell shell) {
     return List.of(
-        new PlaceholderScreen(skin, "Dashboard", Action.SCREEN_DASHBOARD, List.of(
-            "The dashboard (running job, GPU gauges, recent jobs) arrives with the job store.",
-            "Press 5 for the Monitor of the attached job.")),
+        new DashboardScreen(shell),
         new PlaceholderScreen(skin, "Queue", Action.SCREEN_QUEUE, List.of(
             "The queue (start, stop, delete, requeue, reorder, open monitor or log) arrives with the job store.")),
         new PlaceholderScreen(skin, "Datasets", Action.SCREEN_DATASETS, List.of(

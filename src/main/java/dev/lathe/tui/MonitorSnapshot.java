@@ -52,6 +52,11 @@ public record MonitorSnapshot(String jobName, JobState state, long step, long to
     public boolean known() {
       return used >= 0 && total > 0;
     }
+
+    /** From the runtime's figures: device allocation on a GPU, process RSS over physical RAM on the CPU. */
+    public static Memory of(dev.lathe.torch.MemoryStats m) {
+      return new Memory(m.used(), m.peak(), m.total(), m.hasDevice());
+    }
   }
 
   /** One prompt's samples, oldest step first. */

@@ -85,6 +85,11 @@ class ConsoleLoadTest {
       box[0].exitWith(Console.Exit.QUIT);
       ui.join(5000);
       double wall = (t1 - t0) / 1e9;
+      StringBuilder top = new StringBuilder();
+      th1.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue() - th0.getOrDefault(y.getKey(), 0L),
+          x.getValue() - th0.getOrDefault(x.getKey(), 0L))).limit(6).forEach(e -> top.append(String.format(Locale.ROOT,
+          " %s=%.3f", e.getKey(), (e.getValue() - th0.getOrDefault(e.getKey(), 0L)) / 1e9 / ((t1 - t0) / 1e9))));
+      System.out.println(g + " busiest threads:" + top);
       java.util.function.ToDoubleFunction<String> d =
           n -> (th1.getOrDefault(n, 0L) - th0.getOrDefault(n, 0L)) / 1e9 / wall;
       return new Figures(g.flag() + " " + cols + "x" + rows, wall, d.applyAsDouble("console-under-test"),

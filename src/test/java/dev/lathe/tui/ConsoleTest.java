@@ -357,4 +357,17 @@ class ConsoleTest {
       }
     }
   }
+
+  @Test
+  void dashboard_showsTheAttachedJob_andGauges() throws IOException {
+    Console c = console(80, 24);
+    keys(c, '1');
+    assertThat(screenText()).contains("no job attached").contains("Recent jobs");
+    startJob(25);
+    c.tick();
+    String t = screenText();
+    assertThat(t).contains("Job · demo").contains("● running").contains("25/100 25%").contains("loss ")
+        .contains("VRAM").contains("output /tmp/out/demo");
+    assertThat(t).containsPattern("loss [0-9.]+ +[▁▂▃▄▅▆▇█]+");
+  }
 }
