@@ -324,8 +324,15 @@ public final class Console implements AutoCloseable {
   }
 
   private void refreshData() {
-    MonitorSnapshot job = source.snapshot();
-    List<Gpus.GpuStatus> g = job.gpus().isEmpty() ? gpus.get() : job.gpus();
+    MonitorSnapshot job;
+    List<Gpus.GpuStatus> g;
+    try {
+      job = source.snapshot();
+      g = job.gpus().isEmpty() ? gpus.get() : job.gpus();
+    } catch (RuntimeException e) {                 // a broken source must not take the console down with it
+      if (flash == null) flash("job data unavailable: " + (e.getMessage() == null ? e : e.getMessage().split("\n")[0]), Role.ERROR);
+      return;
+    }
     if (job == lastJob && g == lastGpus) return;
     lastJob = job;
     lastGpus = g;

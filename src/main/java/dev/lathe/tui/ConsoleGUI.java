@@ -51,11 +51,6 @@ final class ConsoleGUI extends MultiWindowTextGUI implements ImageSlot.Host {
     invalidate();
   }
 
-  @Override
-  protected void invalidate() {
-    super.invalidate();
-  }
-
   /** Image strings written so far (tests count re-sends). */
   long emits() {
     return emits;

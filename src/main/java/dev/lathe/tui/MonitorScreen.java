@@ -256,8 +256,6 @@ public final class MonitorScreen implements ConsoleScreen {
 
   /** Places the panes for the body's size; see the class comment for the two arrangements. */
   private final class Layout implements LayoutManager {
-    private TerminalSize last;
-
     @Override
     public TerminalSize getPreferredSize(List<Component> components) {
       return new TerminalSize(80, 21);
@@ -270,7 +268,6 @@ public final class MonitorScreen implements ConsoleScreen {
 
     @Override
     public void doLayout(TerminalSize area, List<Component> components) {
-      last = area;
       int w = area.getColumns(), h = area.getRows();
       boolean nowWide = w >= WIDE_COLUMNS && h >= WIDE_ROWS;
       if (nowWide != wide) {
