@@ -446,6 +446,10 @@ public final class Console implements AutoCloseable {
       }
       return;
     }
+    if (current.keyTyped(key)) {                  // a focused text field takes letters and digits first
+      root.invalidate();
+      return;
+    }
     keymap.lookup(current.scope(), k).ifPresent(b -> perform(b.action()));
   }
 
@@ -592,11 +596,11 @@ public final class Console implements AutoCloseable {
   }
 
   private boolean activeJob() {
-    return source.snapshot().state().active();
+    return lastJob != null && lastJob.state().active();
   }
 
   private void askQuit() {
-    MonitorSnapshot j = source.snapshot();
+    MonitorSnapshot j = lastJob == null ? MonitorSnapshot.EMPTY : lastJob;
     if (!j.state().active()) {
       exit = Exit.QUIT;
       return;

@@ -37,6 +37,14 @@ public interface ConsoleScreen {
     return null;
   }
 
+  /**
+   * Offered every key before the keymap: a screen with a focused text field takes what it types (so {@code q} is a
+   * letter there, not quit) and returns true. Keys it returns false for go to the keymap as usual.
+   */
+  default boolean keyTyped(com.googlecode.lanterna.input.KeyStroke key) {
+    return false;
+  }
+
   /** Tab / Shift-Tab: move focus between this screen's panes. */
   default void focusNext(boolean forward) {}
 

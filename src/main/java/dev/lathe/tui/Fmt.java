@@ -58,6 +58,9 @@ public final class Fmt {
         case '°': break;
         case '…': sb.append('~'); break;
         case '●': sb.append('*'); break;
+        case '✗': sb.append('x'); break;
+        case '‹': sb.append('<'); break;
+        case '›': sb.append('>'); break;
         case '←': case '◂': sb.append('<'); break;
         case '→': case '▸': sb.append('>'); break;
         case '↑': sb.append('^'); break;
