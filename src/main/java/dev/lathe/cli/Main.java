@@ -18,6 +18,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (System.console() != null) return spec.commandLine().getSubcommands().get("console").execute();
     spec.commandLine().usage(spec.commandLine().getOut());
     return ExitCode.OK;
   }

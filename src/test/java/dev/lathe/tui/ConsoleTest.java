@@ -370,4 +370,29 @@ class ConsoleTest {
         .contains("VRAM").contains("output /tmp/out/demo");
     assertThat(t).containsPattern("loss [0-9.]+ +[▁▂▃▄▅▆▇█]+");
   }
+
+  /** Leaving the Monitor erases its picture: kitty deletes it by id; sixel repaints the whole screen. */
+  @Test
+  void pictureLeavingTheScreen_isErased(@TempDir Path dir) throws IOException {
+    for (GraphicsProtocol g : List.of(GraphicsProtocol.KITTY, GraphicsProtocol.SIXEL)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      HeadlessAnsiTerminal term = new HeadlessAnsiTerminal(out, new TerminalSize(130, 40));
+      MonitorFeed f = new MonitorFeed();
+      f.job("demo", 100, JobState.RUNNING, null);
+      f.sample(0, "fox", 10, png(dir, 10, 0xff0000));
+      Console c = Console.builder().terminal(term).profile(TermProfile.virtual(130, 40).withGraphics(g))
+          .themes(Themes.load(null)).monitor(f, controls).imageExecutor(Runnable::run).build();
+      for (int i = 0; i < 3; i++) c.tick();
+      assertThat(c.gui().emits()).as(g.name()).isEqualTo(1);
+      out.reset();
+      c.perform(Action.SCREEN_DASHBOARD);
+      for (int i = 0; i < 2; i++) c.tick();
+      String written = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+      if (g == GraphicsProtocol.KITTY) assertThat(written).contains("\u001b_Ga=d,d=I,i=");
+      else assertThat(written).contains("\u001b[2J");                   // the clear of a complete repaint
+      c.perform(Action.BACK);
+      for (int i = 0; i < 2; i++) c.tick();
+      assertThat(c.gui().emits()).as(g.name()).isEqualTo(2);
+    }
+  }
 }
