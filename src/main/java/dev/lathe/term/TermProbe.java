@@ -161,7 +161,7 @@ public final class TermProbe {
     }
     String name = replies.version() != null ? replies.version() : !program.isEmpty() ? program : term;
     return new TermProfile(colors, graphics, cw, ch, tmux, unicode, fullScreen, cols, rows,
-        replies.sixelRegisters(), name, why);
+        replies.sixelRegisters(), name, why, replies.background());
   }
 
   private static ColorDepth colors(Map<String, String> env, String term, String program, Integer infoColors,

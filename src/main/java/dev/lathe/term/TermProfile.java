@@ -18,10 +18,11 @@ import java.util.List;
  * @param sixelRegisters colour registers for sixel (XTSMGRAPHICS), 256 when unknown
  * @param terminal       what the terminal called itself (XTVERSION, {@code $TERM_PROGRAM} or {@code $TERM})
  * @param notes          one line per decision, for {@code lathe probe}
+ * @param background     the terminal's background colour 0xRRGGBB (OSC 11), -1 when unknown
  */
 public record TermProfile(ColorDepth colors, GraphicsProtocol graphics, int cellWidthPx, int cellHeightPx,
     boolean tmux, boolean unicode, boolean fullScreen, int columns, int rows, int sixelRegisters, String terminal,
-    List<String> notes) {
+    List<String> notes, int background) {
 
   /** Cell size assumed for sizing raw images when the terminal does not report one. */
   public static final int DEFAULT_CELL_WIDTH = 10;
@@ -38,7 +39,12 @@ public record TermProfile(ColorDepth colors, GraphicsProtocol graphics, int cell
   /** A profile for tests and virtual terminals: truecolor, half-block previews, Unicode, no tmux. */
   public static TermProfile virtual(int columns, int rows) {
     return new TermProfile(ColorDepth.TRUECOLOR, GraphicsProtocol.HALFBLOCK, 0, 0, false, true, true, columns, rows,
-        256, "virtual", List.of());
+        256, "virtual", List.of(), -1);
+  }
+
+  /** The background is known and light (relative luminance above one half): dark-on-light colours read better. */
+  public boolean lightBackground() {
+    return background >= 0 && ColorRounding.luminance(background) > 0.5;
   }
 
   /** Cell width to size images with: the reported one, else {@link #DEFAULT_CELL_WIDTH}. */
@@ -53,12 +59,12 @@ public record TermProfile(ColorDepth colors, GraphicsProtocol graphics, int cell
 
   public TermProfile withGraphics(GraphicsProtocol g) {
     return new TermProfile(colors, g, cellWidthPx, cellHeightPx, tmux, unicode, fullScreen, columns, rows,
-        sixelRegisters, terminal, notes);
+        sixelRegisters, terminal, notes, background);
   }
 
   public TermProfile withColors(ColorDepth c) {
     return new TermProfile(c, graphics, cellWidthPx, cellHeightPx, tmux, unicode, fullScreen, columns, rows,
-        sixelRegisters, terminal, notes);
+        sixelRegisters, terminal, notes, background);
   }
 
   /** A few lines for {@code lathe probe}. */
@@ -73,6 +79,9 @@ public record TermProfile(ColorDepth colors, GraphicsProtocol graphics, int cell
     if (graphics == GraphicsProtocol.SIXEL) sb.append(" (").append(sixelRegisters).append(" registers)");
     sb.append('\n');
     sb.append("unicode    ").append(unicode ? "yes" : "no").append('\n');
+    if (background >= 0) {
+      sb.append("background ").append(String.format("#%06x", background)).append(lightBackground() ? " (light)" : " (dark)").append('\n');
+    }
     sb.append("console    ").append(fullScreen ? "full screen" : "not available (dumb terminal)").append('\n');
     for (String n : notes) sb.append("  - ").append(n).append('\n');
     return sb.toString();

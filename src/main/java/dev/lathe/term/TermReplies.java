@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
  * @param version          XTVERSION text such as {@code XTerm(379)} or {@code tmux 3.3a}, null when unanswered
  * @param syncOutput       DECRQM 2026 (synchronized output): true/false when answered, null when not
  * @param kittyGraphics    the kitty graphics query came back OK
+ * @param background       the default background colour (OSC 11) as 0xRRGGBB, -1 when unanswered
  */
 public record TermReplies(List<Integer> da1, int sixelRegisters, int graphicsWidthPx, int graphicsHeightPx,
     int cellWidthPx, int cellHeightPx, int windowWidthPx, int windowHeightPx, String version, Boolean syncOutput,
-    boolean kittyGraphics) {
+    boolean kittyGraphics, int background) {
 
   static final String ESC = "\u001b";
 
@@ -38,21 +39,25 @@ public record TermReplies(List<Integer> da1, int sixelRegisters, int graphicsWid
           + ESC + "[16t"                 // cell size in px
           + ESC + "[14t"                 // text area in px
           + ESC + "[?2026$p"             // DECRQM synchronized output
+          + ESC + "]11;?" + ESC + "\\"     // OSC 11: background colour (light or dark theme)
           + ESC + "_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA" + ESC + "\\" // kitty graphics query (ignored elsewhere)
           + ESC + "[c";                  // DA1, answered by everyone: the end marker
 
-  /** The same without the kitty APC, for terminals known to print unknown strings (the Linux console). */
-  public static final String QUERIES_NO_APC = QUERIES.replace(ESC + "_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA" + ESC + "\\", "");
+  /** The same without the kitty APC and OSC 11, for terminals known to print unknown strings (the Linux console). */
+  public static final String QUERIES_NO_APC = QUERIES.replace(ESC + "_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA" + ESC + "\\", "")
+      .replace(ESC + "]11;?" + ESC + "\\", "");
 
   private static final Pattern DA1 = Pattern.compile("\u001b\\[\\?([0-9;]*)c");
   private static final Pattern XTSM = Pattern.compile("\u001b\\[\\?([12]);([0-9]+)((?:;[0-9]+)*)S");
   private static final Pattern WINOPS = Pattern.compile("\u001b\\[([46]);([0-9]+);([0-9]+)t");
   private static final Pattern XTVERSION = Pattern.compile("\u001bP>\\|([^\u001b\u0007]*)(?:\u001b\\\\|\u0007)");
   private static final Pattern DECRPM_2026 = Pattern.compile("\u001b\\[\\?2026;([0-9])\\$y");
+  private static final Pattern OSC11 =
+      Pattern.compile("\u001b\\]11;rgba?:([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})(?:/[0-9a-fA-F]{1,4})?(?:\u001b\\\\|\u0007)");
   private static final Pattern KITTY = Pattern.compile("\u001b_G([^;\u001b]*);([^\u001b]*)\u001b\\\\");
 
   /** Nothing answered: what a pipe or a silent terminal gives. */
-  public static final TermReplies NONE = new TermReplies(List.of(), -1, -1, -1, -1, -1, -1, -1, null, null, false);
+  public static final TermReplies NONE = new TermReplies(List.of(), -1, -1, -1, -1, -1, -1, -1, null, null, false, -1);
 
   public TermReplies {
     da1 = List.copyOf(da1);
@@ -112,12 +117,23 @@ public record TermReplies(List<Integer> da1, int sixelRegisters, int graphicsWid
     m = KITTY.matcher(raw);
     while (m.find()) if (m.group(1).contains("i=31") && m.group(2).equals("OK")) kitty = true;
 
-    return new TermReplies(da1, registers, gw, gh, cw, ch, ww, wh, version, sync, kitty);
+    int bg = -1;
+    m = OSC11.matcher(raw);
+    if (m.find()) bg = channel(m.group(1)) << 16 | channel(m.group(2)) << 8 | channel(m.group(3));
+
+    return new TermReplies(da1, registers, gw, gh, cw, ch, ww, wh, version, sync, kitty, bg);
   }
 
   /** DA1 attribute 4: the terminal draws sixel. */
   public boolean sixel() {
     return da1.size() > 1 && da1.subList(1, da1.size()).contains(4);
+  }
+
+  /** An X11 colour channel of 1-4 hex digits scaled to 0..255 ("ffff" and "ff" are both 255). */
+  private static int channel(String hex) {
+    int v = Integer.parseInt(hex, 16);
+    int max = (1 << (4 * hex.length())) - 1;
+    return Math.round(v * 255f / max);
   }
 
   private static int parseInt(String s) {

@@ -96,7 +96,9 @@ public final class Console implements AutoCloseable {
   private Console(Builder b) throws IOException {
     this.terminal = b.terminal;
     this.themes = b.themes != null ? b.themes : Themes.load();
-    this.themeName = b.theme != null ? b.theme : b.profile.colors() == ColorDepth.MONO ? "mono" : Themes.DEFAULT;
+    this.themeName = b.theme != null ? b.theme
+        : b.profile.colors() == ColorDepth.MONO ? "mono"
+        : b.profile.lightBackground() && themes.names().contains("light") ? "light" : Themes.DEFAULT;
     this.skin = new Skin(themes.get(themeName, b.profile.colors()), b.profile);
     this.keymap = b.keymap != null ? b.keymap : Keymap.defaults();
     this.source = b.source;

@@ -127,12 +127,13 @@ public final class Theme {
   }
 
   /**
-   * Layers {@code role} over what {@code g} is set to (a filled bar): its foreground unless that is the default,
-   * plus its modifiers, keeping the background and the modifiers already on.
+   * Layers {@code role} over what {@code g} is set to (a filled bar): its colours where they are not the default,
+   * plus its modifiers, keeping the modifiers already on.
    */
   public TextGraphics applyOver(TextGraphics g, Role role) {
     Style s = styles.get(role);
     if (s.fg() != TextColor.ANSI.DEFAULT) g.setForegroundColor(s.fg());
+    if (s.bg() != TextColor.ANSI.DEFAULT) g.setBackgroundColor(s.bg());
     if (!s.sgr().isEmpty()) g.enableModifiers(s.sgr().toArray(new SGR[0]));
     return g;
   }

@@ -64,6 +64,16 @@ class TermProbeTest {
   }
 
   @Test
+  void background_fromOsc11_lightOrDark() {
+    TermProfile dark = decide(env("TERM", "xterm-kitty"), TermRepliesTest.KITTY, AUTO);
+    assertThat(dark.background()).isEqualTo(0x2e3440);
+    assertThat(dark.lightBackground()).isFalse();
+    TermProfile light = decide(env("TERM", "xterm-256color"), "\u001b]11;rgb:ffff/ffff/dddd\u001b\\\u001b[?64;1c", AUTO);
+    assertThat(light.lightBackground()).isTrue();
+    assertThat(decide(env("TERM", "xterm-256color"), "", AUTO).lightBackground()).isFalse();
+  }
+
+  @Test
   void iterm2_fromTermProgram() {
     TermProfile p = decide(env("TERM", "xterm-256color", "TERM_PROGRAM", "iTerm.app"), "\u001b[?62;4c".replace(";4", ""), AUTO);
     assertThat(p.graphics()).isEqualTo(GraphicsProtocol.ITERM2);

@@ -13,7 +13,7 @@ class TermRepliesTest {
   static final String XTERM_VT420 = E + "P>|XTerm(379)" + E + "\\" + E + "[?1;3S" + E + "[?2;3S"
       + E + "[?64;1;2;6;9;15;16;17;18;21;22;28c";
   static final String KITTY = E + "P>|kitty(0.35.2)" + E + "\\" + E + "[6;20;10t" + E + "[4;480;800t" + E + "[?2026;2$y"
-      + E + "_Gi=31;OK" + E + "\\" + E + "[?62;c";
+      + E + "_Gi=31;OK" + E + "\\" + E + "]11;rgb:2e2e/3434/4040" + E + "\\" + E + "[?62;c";
 
   @Test
   void parse_tmux_onlyDa1AndVersion() {
@@ -56,6 +56,14 @@ class TermRepliesTest {
     assertThat(r.syncOutput()).isTrue();
     assertThat(r.kittyGraphics()).isTrue();
     assertThat(r.da1()).containsExactly(62);
+    assertThat(r.background()).isEqualTo(0x2e3440);
+  }
+
+  @Test
+  void parse_osc11_belTerminator_andShortChannels() {
+    assertThat(TermReplies.parse(E + "]11;rgb:ff/ff/ff\u0007" + E + "[?1;2c").background()).isEqualTo(0xffffff);
+    assertThat(TermReplies.parse(E + "]11;rgb:0/8/f" + E + "\\").background()).isEqualTo(0x0088ff);
+    assertThat(TermReplies.parse(TMUX).background()).isEqualTo(-1);
   }
 
   @Test

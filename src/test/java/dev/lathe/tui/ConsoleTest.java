@@ -75,6 +75,9 @@ class ConsoleTest {
       keys(c, (char) ('1' + i));
       assertThat(c.currentScreen().title()).isEqualTo(titles[i]);
       assertThat(screenText()).contains(titles[i]);
+      int[] at = Headless.of(vt).find(" " + titles[i] + " ");                // the active tab is highlighted
+      assertThat(vt.getCharacter(at[0] + 1, at[1]).getBackgroundColor())
+          .isEqualTo(c.skin().theme().style(Role.SELECTED).bg());
     }
     keys(c, KeyType.Escape);
     assertThat(c.currentScreen().title()).isEqualTo("New job");
@@ -341,7 +344,7 @@ class ConsoleTest {
   void monoAsciiTerminal_usesMonoTheme_andAsciiGlyphsOnly() throws IOException {
     vt = new DefaultVirtualTerminal(new TerminalSize(100, 30));
     TermProfile p = new TermProfile(dev.lathe.term.ColorDepth.MONO, GraphicsProtocol.ASCII, 0, 0, false, false, true,
-        100, 30, 256, "vt", List.of());
+        100, 30, 256, "vt", List.of(), -1);
     Console c = Console.builder().terminal(vt).profile(p).themes(Themes.load(null)).monitor(feed, controls)
         .imageExecutor(Runnable::run).build();
     startJob(40);
@@ -394,5 +397,16 @@ class ConsoleTest {
       for (int i = 0; i < 2; i++) c.tick();
       assertThat(c.gui().emits()).as(g.name()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void lightBackground_picksTheLightTheme_unlessOneWasAskedFor() throws IOException {
+    TermProfile p = new TermProfile(dev.lathe.term.ColorDepth.COLORS_256, GraphicsProtocol.HALFBLOCK, 0, 0, false, true,
+        true, 100, 30, 256, "xterm", List.of(), 0xffffff);
+    vt = new DefaultVirtualTerminal(new TerminalSize(100, 30));
+    assertThat(Console.builder().terminal(vt).profile(p).themes(Themes.load(null)).build().themeName()).isEqualTo("light");
+    vt = new DefaultVirtualTerminal(new TerminalSize(100, 30));
+    assertThat(Console.builder().terminal(vt).profile(p).themes(Themes.load(null)).theme("nord").build().themeName())
+        .isEqualTo("nord");
   }
 }

@@ -27,7 +27,7 @@ final class Headless {
   static Skin skin(String theme, ColorDepth depth, boolean unicode) {
     TermProfile p = TermProfile.virtual(80, 24).withColors(depth);
     if (!unicode) {
-      p = new TermProfile(p.colors(), p.graphics(), 0, 0, false, false, true, 80, 24, 256, "virtual", List.of());
+      p = new TermProfile(p.colors(), p.graphics(), 0, 0, false, false, true, 80, 24, 256, "virtual", List.of(), -1);
     }
     return new Skin(Themes.load(null).get(theme, depth), p);
   }
