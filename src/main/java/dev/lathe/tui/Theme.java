@@ -107,23 +107,23 @@ public final class Theme {
     return styles.get(role);
   }
 
-  /** Sets {@code g}'s colours and modifiers to {@code role}'s. */
+  /**
+   * Sets {@code g}'s colours and modifiers to {@code role}'s. A role without its own background gets the screen's
+   * (TEXT's), never the terminal default: graphics Lanterna hands out start at the default, and on a theme with its
+   * own background that would leave holes the terminal's colour shows through.
+   */
   public TextGraphics apply(TextGraphics g, Role role) {
     Style s = styles.get(role);
     g.setForegroundColor(s.fg());
-    g.setBackgroundColor(s.bg());
+    g.setBackgroundColor(s.bg() != TextColor.ANSI.DEFAULT ? s.bg() : styles.get(Role.TEXT).bg());
     g.clearModifiers();
     if (!s.sgr().isEmpty()) g.enableModifiers(s.sgr().toArray(new SGR[0]));
     return g;
   }
 
-  /** Like {@link #apply} but keeps the background already set: text over a filled area. */
+  /** Same as {@link #apply}: for text drawn over a pane. */
   public TextGraphics applyFg(TextGraphics g, Role role) {
-    Style s = styles.get(role);
-    g.setForegroundColor(s.fg());
-    g.clearModifiers();
-    if (!s.sgr().isEmpty()) g.enableModifiers(s.sgr().toArray(new SGR[0]));
-    return g;
+    return apply(g, role);
   }
 
   /**

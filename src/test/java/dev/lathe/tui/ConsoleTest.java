@@ -409,4 +409,23 @@ class ConsoleTest {
     assertThat(Console.builder().terminal(vt).profile(p).themes(Themes.load(null)).theme("nord").build().themeName())
         .isEqualTo("nord");
   }
+
+  /** A theme with its own background covers every cell with it (no holes of the terminal's colour). */
+  @Test
+  void themeBackground_coversEveryCell(@TempDir Path dir) throws IOException {
+    for (int[] size : new int[][] {{130, 40}, {80, 24}}) {
+      vt = new DefaultVirtualTerminal(new TerminalSize(size[0], size[1]));
+      Console c = Console.builder().terminal(vt).profile(TermProfile.virtual(size[0], size[1])).themes(Themes.load(null))
+          .theme("nord").monitor(feed, controls).imageExecutor(Runnable::run).build();
+      startJob(30);
+      feed.sample(0, "fox", 10, png(dir, 10, 0xff0000));
+      for (int i = 0; i < 3; i++) c.tick();
+      for (int y = 0; y < size[1]; y++) {
+        for (int x = 0; x < size[0]; x++) {
+          assertThat(vt.getCharacter(x, y).getBackgroundColor()).as("cell %d,%d of %dx%d", x, y, size[0], size[1])
+              .isNotEqualTo(com.googlecode.lanterna.TextColor.ANSI.DEFAULT);
+        }
+      }
+    }
+  }
 }
