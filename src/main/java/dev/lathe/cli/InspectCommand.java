@@ -34,6 +34,15 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--metadata", description = "also print the __metadata__ entries")
   boolean showMetadata;
 
+  @Option(names = "--load", description = "also load every tensor into the run dtype on the device, keep them all, and report load time and peak memory")
+  boolean load;
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "DEV", description = "with --load: auto (default), cpu, cuda or cuda:N")
+  String device;
+
+  @Option(names = "--dtype", paramLabel = "TYPE", description = "with --load: fp32, bf16 or fp16 (default: bf16 on a GPU, fp32 on the CPU)")
+  String dtype;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -77,7 +86,32 @@ public final class InspectCommand implements Callable<Integer> {
           out.printf("  meta %s = %s%n", m.getKey(), v.length() > 200 ? v.substring(0, 200) + "..." : v);
         }
       }
+      if (load) loadAll(out, ck, names);
     }
     return ExitCode.OK;
+  }
+
+  /** Loads like a model load does (tensor by tensor, straight to the run dtype and device) and keeps everything. */
+  private void loadAll(PrintWriter out, Checkpoint ck, List<String> names) throws java.io.IOException {
+    dev.lathe.torch.Runtime rt = dev.lathe.torch.Runtime.create(device, dtype, 0);
+    rt.resetPeak();
+    long rssBefore = org.bytedeco.javacpp.Pointer.physicalBytes();
+    long bytes = 0;
+    long t0 = System.nanoTime();
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      for (String n : names) {
+        DType d = ck.info(n).dtype();
+        boolean floating = d == DType.F32 || d == DType.F16 || d == DType.BF16 || d == DType.F64 || d.name().startsWith("F8");
+        org.bytedeco.pytorch.Tensor t = ck.load(n, floating ? rt.computeDtype() : null, rt.device());
+        bytes += t.nbytes();
+      }
+      if (rt.isCuda()) org.bytedeco.pytorch.global.torch.cuda_synchronize();   // every copy has landed
+      double secs = (System.nanoTime() - t0) / 1e9;
+      dev.lathe.torch.MemoryStats mem = rt.memory();
+      out.printf(Locale.ROOT, "loaded %,d tensors, %s as %s on %s in %.2f s (%s/s)%n", names.size(), DoctorCommand.bytes(bytes),
+          rt.computeDtype().intern(), rt.deviceName(), secs, DoctorCommand.bytes((long) (bytes / Math.max(secs, 1e-9))));
+      out.printf("  peak RSS %s (was %s before loading)%s%n", DoctorCommand.bytes(mem.peakRssBytes()), DoctorCommand.bytes(rssBefore),
+          mem.hasDevice() ? ", device peak " + DoctorCommand.bytes(mem.devicePeak()) : "");
+    }
   }
 }

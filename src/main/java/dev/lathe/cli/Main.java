@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 /** The {@code lathe} command: with no subcommand it opens the console; subcommands run headless. */
 @Command(name = "lathe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Train LoRA / LoKr adapters for diffusion models from the terminal.",
-    subcommands = {DoctorCommand.class, InspectCommand.class, ConsoleCommand.class, ProbeCommand.class,
+    subcommands = {DoctorCommand.class, InspectCommand.class, ParityCommand.class, PresetsCommand.class, ConfigCommand.class,
+        ImportCommand.class, DatasetsCommand.class, JobsCommands.Status.class, JobsCommands.Stop.class,
+        JobsCommands.SaveNow.class, JobsCommands.SampleNow.class, ConsoleCommand.class, ProbeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 

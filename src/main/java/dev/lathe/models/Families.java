@@ -8,6 +8,10 @@ import java.util.Optional;
 public final class Families {
   private static final Map<String, ModelFamily> BY_ID = new LinkedHashMap<>();
 
+  static {
+    register(new dev.lathe.models.zimage.ZImage());
+  }
+
   private Families() {}
 
   /** Called once per family (in a static block of this class as families land). */

@@ -2,6 +2,7 @@ package dev.lathe.models;
 
 import dev.lathe.torch.Runtime;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A model family Lathe can train: one implementation per sub-package of {@code dev.lathe.models}, listed in
@@ -26,6 +27,52 @@ public interface ModelFamily {
 
   /** Loads the family's parts (denoiser, text encoder, VAE) lazily onto the runtime's device and dtype. */
   LoadedModel load(ModelSource source, Runtime runtime) throws IOException;
+
+  /** Names of the family's released variants, the default first (Z-Image: turbo, de-turbo, base). */
+  List<String> variants();
+
+  /**
+   * How a variant samples by default.
+   *
+   * @param variant one of {@link #variants()}, or null for the default
+   * @throws IllegalArgumentException naming the known variants
+   */
+  SamplingDefaults sampling(String variant);
+
+  /** Sizes {@link #random} accepts, smallest first ("tiny" is the parity fixtures' size). */
+  List<String> randomSizes();
+
+  /**
+   * A model of the given size with seeded random weights, for tests, benchmarks and the demo: the same seed gives the
+   * same weights on every device. It behaves like a loaded one (parts built lazily, a tokenizer included) but its
+   * outputs mean nothing.
+   *
+   * @throws IllegalArgumentException naming the known sizes
+   */
+  LoadedModel random(String size, long seed, Runtime runtime);
+
+  /** Runs single parts on given weights for reference comparisons (`lathe parity`), if the family offers that. */
+  default java.util.Optional<PartRunner> partRunner() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * One part of a model (a transformer, an encoder half) run on weights and inputs in the goldens' file format, so
+   * anyone can compare Lathe with a reference implementation.
+   */
+  interface PartRunner {
+    /** The part names, e.g. transformer, vae-encode, vae-decode, text. */
+    java.util.List<String> parts();
+
+    /**
+     * Loads {@code weights} (a file, an index or a folder in any layout the family reads), runs {@code part} on every
+     * case in {@code inputs}, and returns the named outputs (fp32 or integer, on the CPU).
+     *
+     * @throws IllegalArgumentException for an unknown part or inputs the part cannot use, naming what is missing
+     */
+    java.util.Map<String, org.bytedeco.pytorch.Tensor> run(String part, java.nio.file.Path weights, dev.lathe.torch.Checkpoint inputs,
+        Runtime runtime) throws IOException;
+  }
 
   /** A loaded model. Parts that were not needed may be loaded on first use and released with {@link #close}. */
   interface LoadedModel extends AutoCloseable {

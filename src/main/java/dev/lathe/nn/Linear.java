@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
  * an optional adapter slot. Base parameters are created frozen (requires_grad false): Lathe trains adapters,
  * and the weights are only ever replaced in place by a loader or a merge.
  */
-public class Linear extends Module {
+public class Linear extends Layer {
   public final long in;
   public final long out;
   private final Tensor weight;
@@ -19,22 +19,23 @@ public class Linear extends Module {
   private LinearAdapter adapter;
 
   public Linear(long in, long out, boolean bias, TensorOptions options) {
+    this(in, out, bias, Params.allocate(options));
+  }
+
+  /** A layer whose tensors come from {@code params} (e.g. {@link Params#deferred} placeholders a loader fills). */
+  public Linear(long in, long out, boolean bias, Params params) {
     super("Linear");
     this.in = in;
     this.out = out;
-    this.weight = torch.empty(new long[] {out, in}, options, new org.bytedeco.pytorch.MemoryFormatOptional());
-    register_parameter("weight", weight, false);   // keep our handle, never the returned reference
-    if (bias) {
-      this.bias = torch.empty(new long[] {out}, options, new org.bytedeco.pytorch.MemoryFormatOptional());
-      register_parameter("bias", this.bias, false);
-    } else {
-      this.bias = null;
-    }
+    this.weight = Params.register(this, "weight", params, out, in);   // keep our handle, never the returned reference
+    this.bias = bias ? Params.register(this, "bias", params, out) : null;
   }
 
   public Tensor forward(Tensor x) {
     Tensor y = bias == null ? torch.linear(x, weight) : torch.linear(x, weight, new TensorOptional(bias));
-    return adapter == null ? y : y.add(adapter.forward(x));
+    if (adapter == null) return y;
+    Tensor delta = adapter.forward(x);
+    return delta == null ? y : y.add(delta);
   }
 
   public Tensor weight() {

@@ -7,6 +7,6 @@ import org.bytedeco.pytorch.Tensor;
  * (package {@code dev.lathe.adapters}); the layer never knows which.
  */
 public interface LinearAdapter {
-  /** The adapter's contribution for input {@code x} [..., in]; returns [..., out]. */
+  /** The adapter's contribution for input {@code x} [..., in]: [..., out], or null when it adds nothing now. */
   Tensor forward(Tensor x);
 }

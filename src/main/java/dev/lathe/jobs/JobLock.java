@@ -1,0 +1,100 @@
+package dev.lathe.jobs;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Ownership of a job folder by one process. The owner holds an OS lock on {@code lock} for as long as it lives
+ * (the kernel drops it when the process dies, however it dies) and records its pid, start time and host in the
+ * file, so any process can tell a live owner from a stale one and never leave a job stuck as running.
+ */
+public final class JobLock implements AutoCloseable {
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private JobLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /** Who holds (or last held) a lock. */
+  public record Owner(long pid, long startMillis, String host) {}
+
+  /** Takes the lock, or returns empty when a live process holds it. */
+  public static Optional<JobLock> tryAcquire(Path jobDir) throws IOException {
+    Path file = jobDir.resolve("lock");
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileLock l;
+    try {
+      l = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      l = null;   // this JVM holds it already
+    }
+    if (l == null) {
+      ch.close();
+      return Optional.empty();
+    }
+    Owner me = self();
+    byte[] text = (me.pid() + " " + me.startMillis() + " " + me.host() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ch.truncate(0);
+    ch.write(java.nio.ByteBuffer.wrap(text), 0);
+    ch.force(true);
+    return Optional.of(new JobLock(ch, l));
+  }
+
+  /** Whether a live process holds the lock of {@code jobDir} now. */
+  public static boolean held(Path jobDir) throws IOException {
+    if (!Files.exists(jobDir.resolve("lock"))) return false;
+    Optional<JobLock> probe = tryAcquire(jobDir);
+    if (probe.isEmpty()) return true;
+    probe.get().close();
+    return false;
+  }
+
+  /** The owner recorded in the lock file, if any. */
+  public static Optional<Owner> owner(Path jobDir) {
+    try {
+      String[] parts = Files.readString(jobDir.resolve("lock")).trim().split(" ", 3);
+      return Optional.of(new Owner(Long.parseLong(parts[0]), Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : ""));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** This process's identity. */
+  public static Owner self() {
+    ProcessHandle me = ProcessHandle.current();
+    return new Owner(me.pid(), me.info().startInstant().map(Instant::toEpochMilli).orElse(0L), hostname());
+  }
+
+  /** Whether the process (pid, start time) is alive on this host: pids are reused, start times are not. */
+  public static boolean alive(long pid, long startMillis) {
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .map(h -> startMillis == 0 || h.info().startInstant().map(i -> Math.abs(i.toEpochMilli() - startMillis) < 1000).orElse(true))
+        .orElse(false);
+  }
+
+  public static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return System.getenv().getOrDefault("HOSTNAME", "localhost");
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      lock.release();
+    } finally {
+      channel.close();
+    }
+  }
+}
