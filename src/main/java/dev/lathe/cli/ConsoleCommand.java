@@ -5,6 +5,7 @@ import dev.lathe.term.TermProfile;
 import dev.lathe.tui.Console;
 import dev.lathe.tui.GpuWatcher;
 import dev.lathe.tui.JobControls;
+import dev.lathe.tui.JobFolderMonitor;
 import dev.lathe.tui.Keymap;
 import dev.lathe.tui.MonitorSource;
 import dev.lathe.tui.RawUnixTerminal;
@@ -41,8 +42,15 @@ public final class ConsoleCommand implements Callable<Integer> {
   @Option(names = "--synthetic", description = "Show a synthetic run (no model, no training) to try the console and its keys.")
   boolean synthetic;
 
+  @Option(names = "--job", paramLabel = "DIR", description = "Attach the Monitor to a job folder (a job run by this or any other process).")
+  Path jobDir;
+
   @Override
   public Integer call() throws IOException {
+    if (synthetic && jobDir != null) throw new CliException(ExitCode.USAGE, "--synthetic and --job exclude each other");
+    if (jobDir != null && !Files.isRegularFile(jobDir.resolve("state.json"))) {
+      throw new CliException(ExitCode.DATA, jobDir + ": not a job folder (no state.json)");
+    }
     TermProfile profile = TermProbe.probe(term.probeOptions());
     if (!profile.fullScreen()) {
       throw new CliException(ExitCode.USAGE, "the console needs an interactive terminal (" + profile.notes().stream()
@@ -62,8 +70,9 @@ public final class ConsoleCommand implements Callable<Integer> {
     }
     Path tmp = synthetic ? Files.createTempDirectory("lathe-synthetic") : null;
     SyntheticFeed feed = synthetic ? new SyntheticFeed(tmp.resolve("samples"), 2000, 8) : null;
-    MonitorSource source = feed != null ? feed.source() : MonitorSource.NONE;
-    JobControls controls = feed != null ? feed : JobControls.NONE;
+    JobFolderMonitor attached = jobDir != null ? new JobFolderMonitor(jobDir, 500) : null;
+    MonitorSource source = feed != null ? feed.source() : attached != null ? attached : MonitorSource.NONE;
+    JobControls controls = feed != null ? feed : attached != null ? attached : JobControls.NONE;
     Console.Exit exit;
     try (GpuWatcher gpus = new GpuWatcher(2000)) {
       Console console = Console.builder().terminal(new RawUnixTerminal()).profile(profile).themes(themes).theme(theme)
@@ -71,6 +80,7 @@ public final class ConsoleCommand implements Callable<Integer> {
       exit = console.run();
     } finally {
       if (feed != null) feed.close();
+      if (attached != null) attached.close();
       if (tmp != null) deleteTree(tmp);
     }
     spec.commandLine().getOut().println("lathe: console closed (" + exit.name().toLowerCase(java.util.Locale.ROOT) + ")");

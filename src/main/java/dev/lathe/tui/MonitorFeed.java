@@ -79,6 +79,14 @@ public final class MonitorFeed implements MonitorSource {
         c.etaSeconds(), c.memory(), c.gpus(), all, c.log(), c.outputPath(), c.message());
   }
 
+  /** Replaces the log tail (a tailer that re-reads the end of a file). */
+  public synchronized void replaceLog(List<String> lines) {
+    MonitorSnapshot c = current;
+    List<String> l = lines.size() > LOG_LINES ? lines.subList(lines.size() - LOG_LINES, lines.size()) : lines;
+    current = new MonitorSnapshot(c.jobName(), c.state(), c.step(), c.totalSteps(), c.loss(), c.lr(), c.itPerSec(),
+        c.etaSeconds(), c.memory(), c.gpus(), c.samples(), l, c.outputPath(), c.message());
+  }
+
   /** Appends log lines, keeping the last {@link #LOG_LINES}. */
   public synchronized void log(String... lines) {
     MonitorSnapshot c = current;

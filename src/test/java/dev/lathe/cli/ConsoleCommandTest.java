@@ -28,4 +28,12 @@ class ConsoleCommandTest {
     assertThat(r.out()).contains("colours    16").contains("graphics   ascii").contains("console    not available")
         .contains("stdin/stdout is not a terminal: no probe");
   }
+
+  @Test
+  void console_jobThatIsNoJobFolder_isADataError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    CliTest.Result r = CliTest.run("console", "--job", dir.toString());
+    assertThat(r.code()).isEqualTo(ExitCode.DATA);
+    assertThat(r.err()).contains("not a job folder (no state.json)");
+    assertThat(CliTest.run("console", "--job", dir.toString(), "--synthetic").code()).isEqualTo(ExitCode.USAGE);
+  }
 }
