@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {DoctorCommand.class, InspectCommand.class, ParityCommand.class, PresetsCommand.class, ConfigCommand.class,
         ImportCommand.class, DatasetsCommand.class, JobsCommands.Status.class, JobsCommands.Stop.class,
         JobsCommands.SaveNow.class, JobsCommands.SampleNow.class, TrainCommands.Train.class, TrainCommands.Resume.class,
-        TrainCommands.Queue.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        TrainCommands.Queue.class, DemoCommand.class, ConsoleCommand.class, ProbeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @CommandLine.Spec
@@ -20,6 +20,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (System.console() != null) return spec.commandLine().getSubcommands().get("console").execute();
     spec.commandLine().usage(spec.commandLine().getOut());
     return ExitCode.OK;
   }
