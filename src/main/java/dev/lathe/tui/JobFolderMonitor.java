@@ -167,8 +167,15 @@ public final class JobFolderMonitor implements MonitorSource, JobControls, AutoC
     ask("sample-now", () -> job.request(Control.SAMPLE_NOW));
   }
 
+  /** Stops watching; a control request asked for just before still reaches the folder (within two seconds). */
   @Override
   public void close() {
-    io.shutdownNow();
+    io.shutdown();                                     // periodic polls are cancelled, queued requests still run
+    try {
+      if (!io.awaitTermination(2, TimeUnit.SECONDS)) io.shutdownNow();
+    } catch (InterruptedException e) {
+      io.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 }
