@@ -213,7 +213,7 @@ public final class DatasetsScreen implements ConsoleScreen {
     summary.show(r, rep, scans.get(r) instanceof String s ? s : null);
     ScanReport.Image img = rep == null || rep.images().isEmpty() ? null : rep.images().get(image);
     slot.show(img == null ? null : img.file()).badge(img == null ? "no image" : img.path());
-    previewBox.title(img == null ? "Preview" : "Preview · " + img.width() + "×" + img.height());
+    previewBox.title(img == null ? "Preview" : wide ? "Preview · " + img.width() + "×" + img.height() : img.width() + "×" + img.height());
     caption.show(img, r);
     body.invalidate();
   }

@@ -255,7 +255,7 @@ public final class NewJobScreen implements ConsoleScreen {
   private void newJob(String preset) {
     Workspace ws = shell.workspace();
     String name = ws.freeName(preset.replaceAll("[^A-Za-z0-9_-]", "_") + "_lora");
-    Path cwd = Path.of("").toAbsolutePath();
+    Path cwd = ws.jobFiles();
     Path file = cwd.resolve(name + ".toml");
     for (int i = 2; Files.exists(file); i++) file = cwd.resolve(name + "_" + i + ".toml");
     StringBuilder text = new StringBuilder();
@@ -323,12 +323,28 @@ public final class NewJobScreen implements ConsoleScreen {
     boolean checking;
     boolean dirty;
     boolean checked;
+    String savedText;                                          // the text last loaded or saved
 
     Draft(ConfigDocument doc, boolean preset, String label) {
       this.doc = doc;
       this.preset = preset;
       this.label = label;
+      this.savedText = doc.text();
       resolve();
+    }
+
+    /** Edited since it was opened or last saved. */
+    boolean modified() {
+      return !doc.text().equals(savedText);
+    }
+
+    /** Saves the file (worker thread); remembers what was saved. */
+    Path save() throws java.io.IOException {
+      String text = doc.text();
+      Files.createDirectories(doc.file().toAbsolutePath().getParent());
+      doc.save();
+      savedText = text;
+      return doc.file();
     }
 
     void resolve() {
@@ -496,10 +512,20 @@ public final class NewJobScreen implements ConsoleScreen {
     List<Form.Problem> out = new ArrayList<>();
     for (Map.Entry<String, String> r : d.refusedWhy.entrySet()) out.add(new Form.Problem(r.getKey(), r.getValue(), true));
     for (Problem p : d.problems) {
-      if (d.refusedWhy.containsKey(p.field())) continue;
-      out.add(new Form.Problem(p.field(), p.message(), p.isError()));
+      if (!d.refusedWhy.containsKey(p.field())) out.add(new Form.Problem(p.field(), p.message(), p.isError()));
+      // a cross-field check names its other fields in the message ("save.every is 100 but sample.every is 250"):
+      // show it beside those too, so it appears where the value was just typed
+      for (String k : values.keySet()) {
+        if (!k.equals(p.field()) && !d.refusedWhy.containsKey(k) && mentions(p.message(), k)) {
+          out.add(new Form.Problem(k, p.message(), p.isError()));
+        }
+      }
     }
     return out;
+  }
+
+  static boolean mentions(String message, String path) {
+    return Pattern.compile("(?<![\\w.\\[])" + Pattern.quote(path) + "(?![\\w\\[])").matcher(message).find();
   }
 
   /**
@@ -570,11 +596,7 @@ public final class NewJobScreen implements ConsoleScreen {
       shell.flash("fix the refused value first: " + d.refusedWhy.keySet().iterator().next(), Role.WARN);
       return;
     }
-    shell.background(() -> {
-      Files.createDirectories(d.doc.file().toAbsolutePath().getParent());
-      d.doc.save();
-      return d.doc.file();
-    }, f -> shell.flash("saved " + f + " (comments and untouched lines kept)", Role.OK));
+    shell.background(d::save, f -> shell.flash("saved " + f + " (comments and untouched lines kept)", Role.OK));
   }
 
   /** Ctrl-r: errors send the cursor to the first; warnings ask; then the job is queued and a runner starts it. */
@@ -639,9 +661,8 @@ public final class NewJobScreen implements ConsoleScreen {
     Workspace ws = shell.workspace();
     shell.background(() -> {
       String saved = "";
-      if (d.doc.modified() || !Files.exists(d.doc.file())) {
-        Files.createDirectories(d.doc.file().toAbsolutePath().getParent());
-        d.doc.save();
+      if (d.modified() || !Files.exists(d.doc.file())) {
+        d.save();
         saved = "saved " + d.doc.file().getFileName() + "; ";
       }
       return saved + ws.launch(rc);
@@ -667,7 +688,7 @@ public final class NewJobScreen implements ConsoleScreen {
       shell.chrome();
       body.invalidate();
     };
-    if (!d.doc.modified()) {
+    if (!d.modified()) {
       leave.run();
       return;
     }
@@ -676,11 +697,7 @@ public final class NewJobScreen implements ConsoleScreen {
           if (k.equals("d")) {
             leave.run();
           } else if (k.equals("s")) {
-            shell.background(() -> {
-              Files.createDirectories(d.doc.file().toAbsolutePath().getParent());
-              d.doc.save();
-              return d.doc.file();
-            }, f -> {
+            shell.background(d::save, f -> {
               shell.flash("saved " + f, Role.OK);
               leave.run();
             });
@@ -767,7 +784,9 @@ public final class NewJobScreen implements ConsoleScreen {
     }
     List<Line.Span> st = new ArrayList<>();
     st.add(new Line.Span(" " + (draft.preset ? "editing " : "") + draft.label, Role.MUTED));
-    st.add(new Line.Span(draft.doc.modified() ? " · modified (Ctrl-s saves)" : " · saved", draft.doc.modified() ? Role.WARN : Role.MUTED));
+    boolean mod = draft.modified();
+    boolean exists = Files.exists(draft.doc.file());
+    st.add(new Line.Span(mod ? " · modified (Ctrl-s saves)" : exists ? " · saved" : " · not saved yet", mod ? Role.WARN : Role.MUTED));
     st.add(new Line.Span(" · ", Role.MUTED));
     if (!draft.checked) st.add(new Line.Span("checking…", Role.MUTED));
     else st.add(new Line.Span(errors + " error" + (errors == 1 ? "" : "s") + ", " + warnings + " warning" + (warnings == 1 ? "" : "s"),
@@ -836,7 +855,8 @@ public final class NewJobScreen implements ConsoleScreen {
                 roles.add(Role.MUTED);
               }
               String how = it.demo() ? "Enter prepares and launches it; e opens its job in the panels first."
-                  : "Enter starts a new job file from it (./" + it.name() + "_lora.toml); e edits the preset.";
+                  : "Enter starts a new job file from it" + (shell.workspace() == null ? "" : " in " + shell.workspace().jobFiles())
+                      + "; e edits the preset.";
               lines.add(how);
               roles.add(Role.ACCENT);
             }

@@ -133,8 +133,8 @@ public final class QueueScreen implements ConsoleScreen {
       shell.flash(r.name() + " is " + r.state().id() + "; nothing to stop", Role.MUTED);
       return;
     }
-    shell.ask("Stop " + r.name() + "?", "It saves a checkpoint at step " + r.step() + ", then stops. s on the Queue "
-        + "starts it again from there.",
+    shell.ask("Stop " + r.name() + "?", "It finishes its current step, saves a checkpoint and stops. s starts it "
+        + "again from there.",
         List.of(new Shell.Choice("y", "stop it"), new Shell.Choice("n", "keep training")), k -> {
           if (k.equals("y")) shell.background(() -> shell.workspace().stop(r), m -> shell.flash(m, Role.WARN));
         });
@@ -185,10 +185,7 @@ public final class QueueScreen implements ConsoleScreen {
       shell.flash("only queued jobs move; " + r.name() + " is " + r.state().id(), Role.MUTED);
       return;
     }
-    shell.background(() -> shell.workspace().move(r, delta), m -> {
-      select(selected + Integer.signum(delta));
-      shell.flash(m, Role.MUTED);
-    });
+    shell.background(() -> shell.workspace().move(r, delta), m -> shell.flash(m, Role.MUTED));   // the selection follows by name
   }
 
   private void log() {

@@ -114,6 +114,7 @@ public final class Workspace implements AutoCloseable {
   private volatile Snapshot snapshot;
   private volatile boolean pinned;
   private volatile Environment environment;
+  private volatile Path jobFiles = Path.of("").toAbsolutePath();
   private ScheduledExecutorService poller;
   private int polls;
 
@@ -141,6 +142,16 @@ public final class Workspace implements AutoCloseable {
 
   public JobStore store() {
     return store;
+  }
+
+  /** Where New job writes new job files (default: the working directory, so relative dataset paths read naturally). */
+  public Path jobFiles() {
+    return jobFiles;
+  }
+
+  public Workspace jobFiles(Path dir) {
+    jobFiles = dir.toAbsolutePath().normalize();
+    return this;
   }
 
   /** The newest snapshot; never blocks. */
