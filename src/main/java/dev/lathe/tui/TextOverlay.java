@@ -56,6 +56,29 @@ final class TextOverlay extends AbstractComponent<TextOverlay> implements Overla
     return true;
   }
 
+  /** Long lines (paths) continue on the next rows, indented, so nothing is cut off. */
+  static List<String> wrap(List<String> lines, int width) {
+    if (width < 10) return lines;
+    List<String> out = new java.util.ArrayList<>();
+    for (String l : lines) {
+      if (l.length() <= width) {
+        out.add(l);
+        continue;
+      }
+      String rest = l;
+      int w = width;
+      while (rest.length() > w) {
+        int cut = Math.max(rest.lastIndexOf('/', w - 1), rest.lastIndexOf(' ', w - 1)) + 1;   // after a / or a space
+        if (cut < w / 2) cut = w;
+        out.add((w < width ? "    " : "") + rest.substring(0, cut));
+        rest = rest.substring(cut);
+        w = width - 4;
+      }
+      out.add("    " + rest);
+    }
+    return out;
+  }
+
   @Override
   protected ComponentRenderer<TextOverlay> createDefaultRenderer() {
     return new ComponentRenderer<>() {
@@ -70,16 +93,17 @@ final class TextOverlay extends AbstractComponent<TextOverlay> implements Overla
       public void drawComponent(TextGUIGraphics g0, TextOverlay o) {
         TextGUIGraphics g = Frames.framed(g0, o.skin, o.title + " (Esc closes)", true);
         int h = g.getSize().getRows();
-        boolean scrolls = o.lines.size() > h;
+        List<String> shown = wrap(o.lines, g.getSize().getColumns() - 2);
+        boolean scrolls = shown.size() > h;
         o.rows = scrolls ? h - 1 : h;
-        o.top = Math.max(0, Math.min(o.top, o.lines.size() - o.rows));
-        for (int i = 0; i < o.rows && o.top + i < o.lines.size(); i++) {
-          String l = o.lines.get(o.top + i);
+        o.top = Math.max(0, Math.min(o.top, shown.size() - o.rows));
+        for (int i = 0; i < o.rows && o.top + i < shown.size(); i++) {
+          String l = shown.get(o.top + i);
           Frames.text(g, o.skin, 1, i, l, LogTail.roleOf(l));
         }
         if (scrolls) {
           Frames.text(g, o.skin, 1, h - 1, "j/k PgUp/PgDn g/G scroll · lines " + (o.top + 1) + "-"
-              + Math.min(o.lines.size(), o.top + o.rows) + " of " + o.lines.size(), Role.MUTED);
+              + Math.min(shown.size(), o.top + o.rows) + " of " + shown.size(), Role.MUTED);
         }
       }
     };
