@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Build a tiny Z-Image model and a captioned dataset locally, then train a LoRA on them in a few minutes on the CPU.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--steps", description = "training steps (default: ${DEFAULT-VALUE})", defaultValue = "400") int steps;
+  @Option(names = "--steps", description = "training steps (default: ${DEFAULT-VALUE}; env LATHE_DEMO_STEPS)",
+      defaultValue = "${env:LATHE_DEMO_STEPS:-400}") int steps;
+  @Option(names = "--vae-steps", description = "autoencoder fitting steps when the demo model is built (default: ${DEFAULT-VALUE})",
+      defaultValue = "${env:LATHE_DEMO_VAE_STEPS:-150}") int vaeSteps;
   @Option(names = {"-o", "--output"}, description = "folder for the job folder (default: ${DEFAULT-VALUE})", defaultValue = "output") Path output;
   @Option(names = "--home", description = "where the generated model and dataset are kept (default: ~/.cache/lathe/demo)") Path home;
   @Option(names = "--prepare-only", description = "write the assets and the job file, do not train") boolean prepareOnly;
@@ -23,7 +26,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path h = home != null ? home : Demo.defaultHome();
-    Path job = Demo.prepare(h, steps, output, out::println);
+    Path job = Demo.prepare(h, steps, vaeSteps, output, out::println);
     out.println("demo: job file " + job);
     if (prepareOnly) return ExitCode.OK;
     String name = "demo";

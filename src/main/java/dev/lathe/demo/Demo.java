@@ -22,7 +22,8 @@ public final class Demo {
   static final String VERSION = "1";
   public static final String TRIGGER = "lathedemo";
   public static final int SIZE = 64;
-  static final int VAE_STEPS = 200;
+  /** Autoencoder fitting steps: enough for recognisable previews (about half a minute on two cores). */
+  public static final int VAE_STEPS = 150;
 
   private Demo() {}
 
@@ -39,6 +40,11 @@ public final class Demo {
    * @return the job file
    */
   public static Path prepare(Path home, int steps, Path output, Consumer<String> say) throws IOException {
+    return prepare(home, steps, VAE_STEPS, output, say);
+  }
+
+  /** As {@link #prepare(Path, int, Path, Consumer)}, with the autoencoder's fitting steps (fewer for quick tests). */
+  public static Path prepare(Path home, int steps, int vaeSteps, Path output, Consumer<String> say) throws IOException {
     Path model = home.resolve("model");
     Path data = home.resolve("dataset");
     Path marker = home.resolve("version");
@@ -52,8 +58,8 @@ public final class Demo {
       try (PointerScope scope = new PointerScope()) {
         List<Tensor> images = new ArrayList<>();
         for (DemoData.Item it : items) images.add(DemoData.tensor(it.image()));
-        ZImageDemo.write(model, images, 2026, VAE_STEPS, step -> {
-          if (step % 50 == 0) say.accept("demo: autoencoder step " + step + "/" + VAE_STEPS);
+        ZImageDemo.write(model, images, 2026, vaeSteps, step -> {
+          if (step % 50 == 0) say.accept("demo: autoencoder step " + step + "/" + vaeSteps);
         });
       }
       AtomicFiles.writeString(marker, VERSION + "\n");

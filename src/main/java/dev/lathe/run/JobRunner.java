@@ -334,11 +334,14 @@ public final class JobRunner {
 
   /** A local file, or {@code owner/repo/path/in/repo.safetensors} resolved in the local Hugging Face cache. */
   static Path resolveFile(String spec, String what) throws IOException {
+    return resolveFile(spec, what, ModelLocator.system());
+  }
+
+  static Path resolveFile(String spec, String what, ModelLocator loc) throws IOException {
     Path direct = Path.of(spec).toAbsolutePath().normalize();
     if (Files.isRegularFile(direct)) return direct;
     String[] parts = spec.split("/");
     if (parts.length >= 3) {
-      ModelLocator loc = ModelLocator.system();
       Optional<Path> repo = loc.cached(parts[0] + "/" + parts[1]);
       String inRepo = String.join("/", java.util.Arrays.copyOfRange(parts, 2, parts.length));
       if (repo.isPresent() && Files.isRegularFile(repo.get().resolve(inRepo))) return repo.get().resolve(inRepo);

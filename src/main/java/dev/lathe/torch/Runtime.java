@@ -78,9 +78,23 @@ public final class Runtime {
       throw new IllegalArgumentException("device '" + device + "' is not one of auto, cpu, cuda, cuda:N");
     }
     ScalarType dt = dtype == null || dtype.isBlank() ? (cuda ? ScalarType.BFloat16 : ScalarType.Float) : parseDtype(dtype);
-    int n = threads > 0 ? threads : java.lang.Runtime.getRuntime().availableProcessors();
+    int n = threads > 0 ? threads : defaultThreads();
     torch.set_num_threads(n);
     return new Runtime(dev, cuda, dt, n);
+  }
+
+  /** LATHE_THREADS (or -Dlathe.threads) when set, else every core. */
+  public static int defaultThreads() {
+    String v = System.getProperty("lathe.threads", System.getenv("LATHE_THREADS"));
+    if (v != null && !v.isBlank()) {
+      try {
+        int n = Integer.parseInt(v.trim());
+        if (n > 0) return n;
+      } catch (NumberFormatException ignored) {
+        // fall through to the core count
+      }
+    }
+    return java.lang.Runtime.getRuntime().availableProcessors();
   }
 
   private static int parseIndex(String raw, String s) {

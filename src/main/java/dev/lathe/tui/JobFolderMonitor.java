@@ -59,13 +59,13 @@ public final class JobFolderMonitor implements MonitorSource, JobControls, AutoC
         seenSamples.clear();
         logSize = -1;
       }
-      readMetrics(st);
-      readSamples();
-      readLog();
-      JobState s = mapState(st.state());
+      JobState s = mapState(st.state());   // state first: a reader never sees new steps under an old state
       if (s != feed.snapshot().state() || !java.util.Objects.equals(st.message(), feed.snapshot().message())) {
         feed.state(s, st.message());
       }
+      readMetrics(st);
+      readSamples();
+      readLog();
     } catch (IOException | RuntimeException e) {
       String m = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
       if (!m.equals(feed.snapshot().message())) feed.state(feed.snapshot().state(), m);

@@ -22,7 +22,7 @@ class DemoTest {
     Path home = dir.resolve("home");
     Path out = dir.resolve("output");
     StringWriter said = new StringWriter();
-    int code = Main.run(new String[] {"demo", "--home", home.toString(), "--steps", "160", "-o", out.toString()},
+    int code = Main.run(new String[] {"demo", "--home", home.toString(), "--steps", "120", "--vae-steps", "60", "-o", out.toString()},
         new PrintWriter(said, true), new PrintWriter(said, true));
     assertThat(code).as(said.toString()).isZero();
     JobFolder job = new JobFolder(out.resolve("demo"));

@@ -193,7 +193,7 @@ class ZImageFamilyTest {
       assertThat(Tensors.shape(a.codec().decode(x))).containsExactly(1, 3, 16, 16);
       assertThat(Float.isFinite(va.abs().max().item_float())).isTrue();
     }
-    assertThatThrownBy(() -> f.random("huge", 1, Runtime.cpu())).hasMessage("unknown size 'huge'; known: tiny, small, turbo");
+    assertThatThrownBy(() -> f.random("huge", 1, Runtime.cpu())).hasMessage("unknown size 'huge'; known: tiny, demo, small, turbo");
   }
 
   private static void deleteTree(Path p) throws IOException {
