@@ -52,13 +52,13 @@ public final class ConsoleCommand implements Callable<Integer> {
       description = "Folder of job folders to work on: its jobs are listed, new jobs go there (default: ${DEFAULT-VALUE}; with --job, the job's folder).")
   Path output;
 
-  /** Steps of the demo the console launches; LATHE_DEMO_STEPS overrides (the tmux end-to-end test uses a few). */
-  static int demoSteps() {
-    String v = System.getenv("LATHE_DEMO_STEPS");
+  /** A count from the environment (the demo's LATHE_DEMO_STEPS, LATHE_DEMO_VAE_STEPS), else {@code fallback}. */
+  static int envInt(String name, int fallback) {
+    String v = System.getenv(name);
     try {
-      return v == null || v.isBlank() ? 400 : Math.max(1, Integer.parseInt(v.strip()));
+      return v == null || v.isBlank() ? fallback : Math.max(1, Integer.parseInt(v.strip()));
     } catch (NumberFormatException e) {
-      return 400;
+      return fallback;
     }
   }
 
@@ -91,7 +91,8 @@ public final class ConsoleCommand implements Callable<Integer> {
     Path out = jobDir != null && !outputGiven ? jobDir.toAbsolutePath().normalize().getParent() : output;
     Path demoHome = Demo.defaultHome();
     Workspace ws = new Workspace(out, DetachedRunner.standard(), JobRunner::deviceFor,
-        (o, say) -> Demo.prepare(demoHome, demoSteps(), o, say), demoHome.resolve("dataset"));
+        (o, say) -> Demo.prepare(demoHome, envInt("LATHE_DEMO_STEPS", 400), envInt("LATHE_DEMO_VAE_STEPS", Demo.VAE_STEPS), o, say),
+        demoHome.resolve("dataset"));
     Console.Exit exit;
     try (GpuWatcher gpus = new GpuWatcher(2000); ws) {
       ws.refresh();

@@ -382,7 +382,8 @@ public final class Console implements AutoCloseable {
     } else {
       h.addAll(Line.spans(" · " + j.jobName() + " · ", Role.HEADER, (u ? "● " : "* ") + j.state().label().toUpperCase(Locale.ROOT), j.state().role()));
       String step = " step " + j.step() + (j.totalSteps() > 0 ? "/" + j.totalSteps() : "");
-      h.addAll(Line.spans(step + " · " + Fmt.rate(j.itPerSec()) + " · ETA " + Fmt.duration(j.etaSeconds()), Role.HEADER));
+      if (j.state().active()) step += " · " + Fmt.rate(j.itPerSec()) + " · ETA " + Fmt.duration(j.etaSeconds());
+      h.addAll(Line.spans(step, Role.HEADER));
     }
     String gpu = gpuLabel(lastGpus == null ? List.of() : lastGpus);
     int used = 0;
