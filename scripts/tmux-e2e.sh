@@ -6,7 +6,7 @@
 # with x and y, finds the LoRA (o on the Queue), and quits. Exit 0 when every check passed; on a failure it prints the
 # pane, the console's stderr and the runner's log.
 #   LATHE_CMD          how to start Lathe (default: scripts/lathe); the JUnit test passes java -cp ... Main
-#   LATHE_DEMO_STEPS   steps of the demo job (default 60: the job is stopped long before)
+#   LATHE_DEMO_STEPS   steps of the demo job (default 2000: long enough to be stopped by hand on a fast box)
 #   LATHE_E2E_KEEP=1   keep the temporary folder for a look afterwards
 # Needs tmux (.ci/run installs it); `script` (util-linux) for the detach/reattach part, which is skipped without it.
 set -euo pipefail
@@ -18,7 +18,7 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/lathe-e2e.XXXXXX")"
 WORK="$TMP/work"
 JOB="$WORK/output/demo"
 mkdir -p "$TMP/home" "$TMP/cache" "$TMP/config" "$WORK"
-ENVS="HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache XDG_CONFIG_HOME=$TMP/config LATHE_DEMO_STEPS=${LATHE_DEMO_STEPS:-60} OMP_WAIT_POLICY=PASSIVE LANG=C.UTF-8 TERM=screen-256color"
+ENVS="HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache XDG_CONFIG_HOME=$TMP/config LATHE_DEMO_STEPS=${LATHE_DEMO_STEPS:-2000} OMP_WAIT_POLICY=PASSIVE LANG=C.UTF-8 TERM=screen-256color"
 SOCK="lathe-e2e-$$"
 S=e2e
 START=$SECONDS

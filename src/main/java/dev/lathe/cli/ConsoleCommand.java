@@ -108,8 +108,15 @@ public final class ConsoleCommand implements Callable<Integer> {
       if (feed != null) feed.close();
       if (tmp != null) deleteTree(tmp);
     }
-    List<Workspace.JobRow> running = ws.refresh().active();
-    String left = running.isEmpty() ? "" : "; " + String.join(", ", running.stream().map(Workspace.JobRow::name).toList())
+    List<String> running = new java.util.ArrayList<>();
+    for (dev.lathe.jobs.JobFolder j : ws.store().list()) {
+      try {
+        if (j.readStatus().state().active()) running.add(j.name());
+      } catch (IOException ignored) {
+        // a folder being deleted: not running
+      }
+    }
+    String left = running.isEmpty() ? "" : "; " + String.join(", ", running)
         + (exit == Console.Exit.STOP_JOB ? " will stop after saving" : " keeps training in its runner")
         + " (lathe status -o " + ws.output() + " lists it; lathe shows it again)";
     spec.commandLine().getOut().println("lathe: console closed (" + exit.name().toLowerCase(java.util.Locale.ROOT) + ")" + left);

@@ -23,7 +23,11 @@ final class FollowingMonitor implements MonitorSource, JobControls, AutoCloseabl
     JobFolderMonitor old = current;
     current = d == null ? null : new JobFolderMonitor(d, periodMs);
     dir = d;
-    if (old != null) old.close();
+    if (old != null) {                              // it may be mid-read: let it finish on its own thread
+      Thread t = new Thread(old::close, "lathe-job-watch-close");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /** The folder followed now, or null. */

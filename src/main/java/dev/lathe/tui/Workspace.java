@@ -110,6 +110,7 @@ public final class Workspace implements AutoCloseable {
   private final Path demoDataset;
   private final FollowingMonitor follow;
   private final List<DatasetRef> added = new CopyOnWriteArrayList<>();
+  private final Object followLock = new Object();                      // attach() vs the poller's follow()
   private final Map<Path, Object[]> datasetCache = new HashMap<>();   // job.toml → {mtime, List<DatasetRef>}
   private volatile Snapshot snapshot;
   private volatile boolean pinned;
@@ -270,6 +271,12 @@ public final class Workspace implements AutoCloseable {
 
   /** Without a pinned job: the running job (newest first), else keep what is attached, else the newest job. */
   private void follow(List<JobRow> rows) {
+    synchronized (followLock) {
+      followLocked(rows);
+    }
+  }
+
+  private void followLocked(List<JobRow> rows) {
     Path now = follow.attached();
     if (now != null && rows.stream().noneMatch(r -> r.dir().equals(now))) {
       follow.attach(null);                         // deleted
@@ -289,8 +296,10 @@ public final class Workspace implements AutoCloseable {
 
   /** Shows {@code jobDir} in the Monitor; pinned, it stays there until another job is chosen. Null lets go. */
   public void attach(Path jobDir, boolean pin) {
-    follow.attach(jobDir);
-    pinned = pin && jobDir != null;
+    synchronized (followLock) {
+      follow.attach(jobDir);
+      pinned = pin && jobDir != null;
+    }
     Snapshot s = snapshot;
     snapshot = new Snapshot(s.output(), s.jobs(), s.datasets(), follow.attached(), pinned, s.problem());
   }

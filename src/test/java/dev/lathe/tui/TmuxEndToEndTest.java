@@ -23,7 +23,6 @@ class TmuxEndToEndTest {
     String cmd = java + " -Xss4m -XX:+UseG1GC -Dai.djl.offline=true -cp " + System.getProperty("java.class.path") + " dev.lathe.cli.Main";
     ProcessBuilder pb = new ProcessBuilder("bash", "scripts/tmux-e2e.sh").redirectErrorStream(true);
     pb.environment().put("LATHE_CMD", cmd);
-    pb.environment().put("LATHE_DEMO_STEPS", "60");
     long t0 = System.nanoTime();
     Process p = pb.start();
     boolean done = p.waitFor(9, TimeUnit.MINUTES);
