@@ -596,7 +596,10 @@ public final class NewJobScreen implements ConsoleScreen {
       shell.flash("fix the refused value first: " + d.refusedWhy.keySet().iterator().next(), Role.WARN);
       return;
     }
-    shell.background(d::save, f -> shell.flash("saved " + f + " (comments and untouched lines kept)", Role.OK));
+    shell.background(d::save, f -> {
+      shell.flash("saved " + f + " (comments and untouched lines kept)", Role.OK);
+      if (d.preset) presets = null;                    // list the new or changed preset next time
+    });
   }
 
   /** Ctrl-r: errors send the cursor to the first; warnings ask; then the job is queued and a runner starts it. */
@@ -947,8 +950,10 @@ public final class NewJobScreen implements ConsoleScreen {
       place(list, !panels, 0, 0, w, h);
       place(tabs, panels, 0, 0, w, 1);
       place(status, panels, 0, 1, w, 1);
-      place(launchPane, panels && tab == LAUNCH_TAB, 0, 2, w, h - 2);
-      if (form != null) place(form, panels, 0, 2, w, h - 2);
+      boolean side = w >= 140 && tab != LAUNCH_TAB;      // wide: the summary and every problem beside the form
+      int formW = side ? w * 58 / 100 : w;
+      place(launchPane, panels && (tab == LAUNCH_TAB || side), side ? formW : 0, 2, side ? w - formW : w, h - 2);
+      if (form != null) place(form, panels, 0, 2, formW, h - 2);
       if (panels) chromeLines();
     }
 
