@@ -322,5 +322,17 @@ class ScreensTest {
     assertThat(ws.snapshot().attached()).isEqualTo(root.resolve("output/beta"));
     keys(c, ':', "new", KeyType.Enter);
     assertThat(c.currentScreen().title()).isEqualTo("New job");
+
+    Path pics = Files.createDirectories(root.resolve("pics"));
+    DemoData.write(pics, DemoData.generate(2, 64, 1));
+    keys(c, ':', "dataset " + pics, KeyType.Enter);
+    keys(c);
+    assertThat(c.currentScreen().title()).isEqualTo("Datasets");
+    assertThat(text()).contains(pics + "  (added)").contains("2 images");
+
+    keys(c, ':', "output " + root.resolve("elsewhere"), KeyType.Enter);
+    keys(c, '2');
+    assertThat(ws.output()).isEqualTo(root.resolve("elsewhere"));
+    assertThat(text()).contains("Jobs · " + root.resolve("elsewhere")).contains("No jobs in this folder yet").doesNotContain("alpha");
   }
 }
