@@ -10,16 +10,12 @@ import com.googlecode.lanterna.gui2.Panel;
 import com.googlecode.lanterna.gui2.TextGUIGraphics;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.input.KeyType;
-import dev.lathe.config.Choice;
 import dev.lathe.config.ConfigDocument;
 import dev.lathe.config.Configs;
 import dev.lathe.config.FamilyCatalog;
-import dev.lathe.config.FieldSpec;
 import dev.lathe.config.PresetLibrary;
 import dev.lathe.config.Problem;
 import dev.lathe.config.ResolvedConfig;
-import dev.lathe.config.Schema;
-import dev.lathe.config.Section;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,18 +41,9 @@ public final class NewJobScreen implements ConsoleScreen {
   record PresetItem(String name, String title, String description, boolean demo, PresetLibrary.Entry entry,
       boolean trainable) {}
 
-  /** One of the ten tabs: a section of the schema (or the launch summary). */
-  private record Tab(String title, String shortTitle, String prefix) {}
-
-  private static final List<Tab> TABS = List.of(
-      new Tab("JOB", "JOB", "job"), new Tab("MODEL", "MODEL", "model"), new Tab("QUANTIZATION", "QUANT", "quantization"),
-      new Tab("TARGET", "TARGET", "target"), new Tab("SAVE", "SAVE", "save"), new Tab("TRAINING", "TRAIN", "training"),
-      new Tab("ADVANCED", "ADV", "advanced"), new Tab("DATASETS", "DATA", "datasets"), new Tab("SAMPLE", "SAMPLE", "sample"),
-      new Tab("LAUNCH", "LAUNCH", null));
-  static final int LAUNCH_TAB = 9;
-  private static final int DATASETS_TAB = 7;
-  private static final int SAMPLE_TAB = 8;
-  private static final Pattern ENTRY = Pattern.compile("^(datasets|sample\\.prompts)\\[(\\d+)]\\.");
+  static final int LAUNCH_TAB = PanelForms.LAUNCH_TAB;
+  private static final int DATASETS_TAB = PanelForms.DATASETS_TAB;
+  private static final int SAMPLE_TAB = PanelForms.SAMPLE_TAB;
 
   private final Shell shell;
   private final Skin skin;
@@ -376,30 +363,20 @@ public final class NewJobScreen implements ConsoleScreen {
 
   private void tab(int t) {
     if (draft == null) return;
-    tab = Math.floorMod(t, TABS.size());
+    tab = Math.floorMod(t, PanelForms.TABS.size());
     buildForm(0);
     body.invalidate();
   }
 
   /** Puts the cursor on a problem's field, switching to its panel. */
   private void goTo(Problem p) {
-    int t = tabOf(p.field());
+    int t = PanelForms.tabOf(p.field());
     if (t != tab) {
       tab = t;
       buildForm(0);
     }
     if (form != null) form.focus(p.field());
     body.invalidate();
-  }
-
-  static int tabOf(String field) {
-    if (field.equals("extends") || field.equals("output")) return 0;
-    if (field.startsWith("dataset_defaults")) return DATASETS_TAB;
-    for (int i = 0; i < LAUNCH_TAB; i++) {
-      String pre = TABS.get(i).prefix();
-      if (field.equals(pre) || field.startsWith(pre + ".") || field.startsWith(pre + "[")) return i;
-    }
-    return LAUNCH_TAB;
   }
 
   /** Builds the form of the current tab from the schema and the resolved values, cursor at {@code focus}. */
@@ -411,39 +388,10 @@ public final class NewJobScreen implements ConsoleScreen {
       return;
     }
     draft.resolve();
-    Map<String, Object> values = Schema.flatten(draft.rc.config());
-    List<Form.Field> fields = new ArrayList<>();
-    Map<String, String> initial = new HashMap<>();
-    String title = TABS.get(tab).title();
-    switch (tab) {
-      case 0 -> {
-        add(fields, initial, values, "extends", Schema.ROOT.field("extends").orElseThrow(), "");
-        addSection(fields, initial, values, Schema.JOB, "job.", "");
-      }
-      case 1 -> addSection(fields, initial, values, Schema.MODEL, "model.", "");
-      case 2 -> addSection(fields, initial, values, Schema.QUANTIZATION, "quantization.", "");
-      case 3 -> addSection(fields, initial, values, Schema.TARGET, "target.", "");
-      case 4 -> addSection(fields, initial, values, Schema.SAVE, "save.", "");
-      case 5 -> addSection(fields, initial, values, Schema.TRAINING, "training.", "");
-      case 6 -> addSection(fields, initial, values, Schema.ADVANCED, "advanced.", "");
-      case DATASETS_TAB -> {
-        if (draft.preset) {
-          title = "DATASETS · defaults every [[datasets]] entry starts from";
-          addSection(fields, initial, values, Schema.DATASET, "dataset_defaults.", "");
-        } else {
-          int n = draft.rc.config().datasets().size();
-          title = "DATASETS · " + n + " folder" + (n == 1 ? "" : "s") + " · Ctrl-n adds one, Ctrl-d removes the one under the cursor";
-          for (int i = 0; i < n; i++) addSection(fields, initial, values, Schema.DATASET, "datasets[" + i + "].", (i + 1) + " · ");
-        }
-      }
-      case SAMPLE_TAB -> {
-        int n = draft.rc.config().sample().prompts().size();
-        title = "SAMPLE · " + n + " prompt" + (n == 1 ? "" : "s") + " · Ctrl-n adds one, Ctrl-d removes the one under the cursor";
-        addSection(fields, initial, values, Schema.SAMPLE, "sample.", "");
-        for (int i = 0; i < n; i++) addSection(fields, initial, values, Schema.PROMPT, "sample.prompts[" + i + "].", "Prompt " + (i + 1) + " · ");
-      }
-      default -> { }
-    }
+    PanelForms.Built b = PanelForms.build(tab, draft.rc, draft.preset);
+    String title = b.title();
+    List<Form.Field> fields = b.fields();
+    Map<String, String> initial = new HashMap<>(b.initial());
     draft.applied.putAll(initial);
     for (Map.Entry<String, String> r : draft.refused.entrySet()) if (initial.containsKey(r.getKey())) initial.put(r.getKey(), r.getValue());
     form = new Form(skin, title, fields, initial, this::validate);
@@ -451,39 +399,6 @@ public final class NewJobScreen implements ConsoleScreen {
     form.focusIndex(focus);
     body.addComponent(form);
     body.invalidate();
-  }
-
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private void addSection(List<Form.Field> fields, Map<String, String> initial, Map<String, Object> values, Section<?> s,
-      String prefix, String labelPrefix) {
-    for (FieldSpec f : s.fields()) {
-      if (f.type() == FieldSpec.Type.TABLE || f.type() == FieldSpec.Type.TABLES) continue;
-      add(fields, initial, values, prefix + f.key(), f, labelPrefix);
-    }
-  }
-
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private static void add(List<Form.Field> fields, Map<String, String> initial, Map<String, Object> values, String key,
-      FieldSpec f, String labelPrefix) {
-    String label = labelPrefix + f.label();
-    String help = f.help() + (f.range().describe().isEmpty() ? "" : " (" + f.range().describe() + ")");
-    Form.Field field = switch (f.type()) {
-      case BOOL -> Form.Field.toggle(key, label, help);
-      case CHOICE -> {
-        List<String> keys = new ArrayList<>();
-        for (Object c : f.choices()) keys.add(((Choice) c).key() + (((Choice) c).implemented() ? "" : " (not yet)"));
-        yield Form.Field.choice(key, label, keys, help);
-      }
-      default -> Form.Field.text(key, label, help);
-    };
-    fields.add(field);
-    Object v = values.get(key);
-    String shown;
-    if (v == null) shown = "";
-    else if (f.type() == FieldSpec.Type.CHOICE) shown = ((Choice) v).key() + (((Choice) v).implemented() ? "" : " (not yet)");
-    else if (f.type() == FieldSpec.Type.BOOL) shown = String.valueOf(v);
-    else shown = f.display(v);
-    initial.put(key, shown);
   }
 
   /** The form's validator: applies what changed to the document, then reports refused values and the last checks. */
@@ -497,8 +412,7 @@ public final class NewJobScreen implements ConsoleScreen {
       d.applied.put(k, v);
       try {
         materializeFor(k);
-        String text = v.endsWith(" (not yet)") ? v.substring(0, v.length() - " (not yet)".length()) : v;
-        d.doc.setText(k, text);
+        d.doc.setText(k, PanelForms.documentText(v));
         d.refused.remove(k);
         changed = true;
       } catch (IllegalArgumentException ex) {
@@ -516,7 +430,7 @@ public final class NewJobScreen implements ConsoleScreen {
       // a cross-field check names its other fields in the message ("save.every is 100 but sample.every is 250"):
       // show it beside those too, so it appears where the value was just typed
       for (String k : values.keySet()) {
-        if (!k.equals(p.field()) && !d.refusedWhy.containsKey(k) && mentions(p.message(), k)) {
+        if (!k.equals(p.field()) && !d.refusedWhy.containsKey(k) && PanelForms.mentions(p.message(), k)) {
           out.add(new Form.Problem(k, p.message(), p.isError()));
         }
       }
@@ -524,39 +438,16 @@ public final class NewJobScreen implements ConsoleScreen {
     return out;
   }
 
-  static boolean mentions(String message, String path) {
-    return Pattern.compile("(?<![\\w.\\[])" + Pattern.quote(path) + "(?![\\w\\[])").matcher(message).find();
-  }
-
   /**
    * A list the file does not set yet (it inherits the preset's prompts) is copied into the file before one of its
    * entries is edited, since a list in a file replaces the inherited one as a whole.
    */
   private void materializeFor(String key) {
-    Matcher m = ENTRY.matcher(key);
+    Matcher m = PanelForms.ENTRY.matcher(key);
     if (!m.find()) return;
     String list = m.group(1);
     if (draft.doc.count(list) > 0) return;
-    copyList(draft.doc, draft.rc.config(), list);
-  }
-
-  /** Writes the inherited entries of {@code list} into the file: each entry's values that differ from what it would inherit. */
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  static void copyList(ConfigDocument doc, dev.lathe.config.JobConfig c, String list) {
-    boolean datasets = list.equals("datasets");
-    List<? extends Record> entries = datasets ? c.datasets() : c.sample().prompts();
-    Section section = datasets ? Schema.DATASET : Schema.PROMPT;
-    Record base = datasets ? c.datasetDefaults() : Schema.PROMPT.defaults();
-    for (Record e : entries) {
-      int i = datasets ? doc.addDataset(((dev.lathe.config.Dataset) e).folder())
-          : doc.addPrompt(((dev.lathe.config.SamplePrompt) e).prompt());
-      for (Object o : section.fields()) {
-        FieldSpec f = (FieldSpec) o;
-        if (f.key().equals("folder") || f.key().equals("prompt")) continue;
-        Object v = f.get(e);
-        if (v != null && !Objects.equals(v, f.get(base))) doc.set(list + "[" + i + "]." + f.key(), v);
-      }
-    }
+    PanelForms.copyList(draft.doc, draft.rc.config(), list);
   }
 
   /** Runs the whole-config checks off the GUI thread; a change while they run starts them again when they end. */
@@ -734,7 +625,7 @@ public final class NewJobScreen implements ConsoleScreen {
 
   private void removeEntry() {
     if (draft == null || form == null || form.focused() == null) return;
-    Matcher m = ENTRY.matcher(form.focused().key());
+    Matcher m = PanelForms.ENTRY.matcher(form.focused().key());
     if (!m.find()) {
       shell.flash("put the cursor on a dataset's or a prompt's field to remove it", Role.MUTED);
       return;
@@ -763,15 +654,15 @@ public final class NewJobScreen implements ConsoleScreen {
     if (draft == null) return;
     Map<Integer, int[]> counts = new HashMap<>();          // tab → {errors, warnings}
     for (Problem p : draft.problems) {
-      int[] c = counts.computeIfAbsent(tabOf(p.field()), k -> new int[2]);
+      int[] c = counts.computeIfAbsent(PanelForms.tabOf(p.field()), k -> new int[2]);
       c[p.isError() ? 0 : 1]++;
     }
-    for (String k : draft.refusedWhy.keySet()) counts.computeIfAbsent(tabOf(k), x -> new int[2])[0]++;
+    for (String k : draft.refusedWhy.keySet()) counts.computeIfAbsent(PanelForms.tabOf(k), x -> new int[2])[0]++;
     boolean narrow = body.getSize().getColumns() < 110;
     List<Line.Span> t = new ArrayList<>();
-    for (int i = 0; i < TABS.size(); i++) {
+    for (int i = 0; i < PanelForms.TABS.size(); i++) {
       int[] c = counts.getOrDefault(i, new int[2]);
-      String name = narrow ? TABS.get(i).shortTitle() : TABS.get(i).title();
+      String name = narrow ? PanelForms.TABS.get(i).shortTitle() : PanelForms.TABS.get(i).title();
       String mark = c[0] > 0 ? (skin.unicode() ? "✗" : "x") : c[1] > 0 ? "!" : "";
       boolean on = i == tab;
       t.add(new Line.Span(" " + name, on ? Role.SELECTED : i == LAUNCH_TAB ? Role.ACCENT : Role.TEXT));
