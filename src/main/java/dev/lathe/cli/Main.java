@@ -18,9 +18,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(names = {"-o", "--output"}, paramLabel = "DIR",
+      description = "With no command: the console's output folder (see 'lathe console --help').")
+  java.nio.file.Path output;
+
   @Override
   public Integer call() {
-    if (System.console() != null) return spec.commandLine().getSubcommands().get("console").execute();
+    if (System.console() != null) {
+      CommandLine console = spec.commandLine().getSubcommands().get("console");
+      return output == null ? console.execute() : console.execute("--output", output.toString());
+    }
     spec.commandLine().usage(spec.commandLine().getOut());
     return ExitCode.OK;
   }

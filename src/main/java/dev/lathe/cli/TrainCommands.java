@@ -1,12 +1,12 @@
 package dev.lathe.cli;
 
-import dev.lathe.config.ConfigDocument;
 import dev.lathe.config.Configs;
 import dev.lathe.config.Environment;
 import dev.lathe.config.JobConfig;
 import dev.lathe.config.Problem;
 import dev.lathe.config.ResolvedConfig;
 import dev.lathe.jobs.JobFolder;
+import dev.lathe.jobs.JobLock;
 import dev.lathe.jobs.JobState;
 import dev.lathe.jobs.JobStatus;
 import dev.lathe.jobs.JobStore;
@@ -104,17 +104,8 @@ final class TrainCommands {
    * The resolved config as a job folder's job.toml: every field written out, paths made absolute (the file moves
    * into the job folder), the job's name filled in.
    */
-  static String standalone(ResolvedConfig rc, String jobName) throws Exception {
-    Path tmp = Files.createTempFile("lathe-job", ".toml");
-    try {
-      ConfigDocument doc = ConfigDocument.parse(rc.toToml(), tmp);
-      doc.set("job.name", jobName);
-      doc.set("output", rc.outputFolder().toString());
-      for (int i = 0; i < rc.config().datasets().size(); i++) doc.set("datasets[" + i + "].folder", rc.datasetFolder(i).toString());
-      return doc.text();
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+  static String standalone(ResolvedConfig rc, String jobName) {
+    return rc.standaloneToml(jobName);
   }
 
   private static String stem(Path f) {
@@ -165,7 +156,9 @@ final class TrainCommands {
     }
   }
 
-  @Command(name = "run", mixinStandardHelpOptions = true, description = "Run queued jobs of a device one after another, here (until the queue is empty, or for ever with --follow).")
+  @Command(name = "run", mixinStandardHelpOptions = true, description = {
+      "Run queued jobs of a device one after another, here: until none is left queued (waiting while another process",
+      "trains on the device), or for ever with --follow. One runner per device and output folder: a second one exits."})
   static final class QueueRun implements Callable<Integer> {
     @CommandLine.Mixin JobsCommands.Where where;
     @Option(names = "--device", description = "cpu or cuda:N (default: this machine's first device)") String device;
@@ -175,28 +168,47 @@ final class TrainCommands {
     @Override
     public Integer call() throws Exception {
       Signals.install();
+      PrintWriter out = spec.commandLine().getOut();
       JobStore store = new JobStore(where.output);
       String dev = device != null ? device : JobRunner.deviceFor(JobConfig.DEFAULTS);
+      Optional<JobLock> runner = store.tryRunnerLock(dev);
+      if (runner.isEmpty()) {
+        out.println("a runner for " + dev + " is already working through " + store.root() + "; nothing to do");
+        return ExitCode.OK;
+      }
       int last = ExitCode.OK;
-      while (!Signals.received()) {
-        store.recover();
-        Optional<JobStore.Claim> c = store.claimNext(dev);
-        if (c.isEmpty()) {
-          if (!follow) break;
-          Thread.sleep(2000);
-          continue;
+      try {
+        while (!Signals.received()) {
+          store.recover();
+          Optional<JobStore.Claim> c = store.claimNext(dev);
+          if (c.isEmpty()) {
+            if (follow || !store.queue(dev).isEmpty()) {       // queued jobs wait for the device to free up
+              Thread.sleep(2000);
+              continue;
+            }
+            // Nothing queued: give the lock up, then look once more, so a job queued just now is not stranded
+            // by a console that saw this runner's lock and started none.
+            runner.get().close();
+            runner = Optional.empty();
+            if (store.queue(dev).isEmpty()) break;
+            runner = store.tryRunnerLock(dev);
+            if (runner.isEmpty()) break;                       // another runner took over
+            continue;
+          }
+          JobConfig cfg;
+          try {
+            cfg = configOf(c.get().job());
+          } catch (CliException e) {
+            c.get().job().writeStatus(c.get().job().readStatus().with(JobState.FAILED, e.getMessage()));
+            c.get().close();
+            last = e.exitCode();
+            continue;
+          }
+          out.println("running " + c.get().job().name() + " on " + dev);
+          last = runClaimed(c.get(), cfg, spec.commandLine().getErr());
         }
-        JobConfig cfg;
-        try {
-          cfg = configOf(c.get().job());
-        } catch (CliException e) {
-          c.get().job().writeStatus(c.get().job().readStatus().with(JobState.FAILED, e.getMessage()));
-          c.get().close();
-          last = e.exitCode();
-          continue;
-        }
-        spec.commandLine().getOut().println("running " + c.get().job().name() + " on " + dev);
-        last = runClaimed(c.get(), cfg, spec.commandLine().getErr());
+      } finally {
+        if (runner.isPresent()) runner.get().close();
       }
       return Signals.received() ? ExitCode.INTERRUPTED : last;
     }

@@ -14,7 +14,11 @@ public enum Action {
   PAUSE("pause"), SAMPLE_NOW("sample"), SAVE_NOW("save"), STOP("stop"),
   PAN_LEFT("pan"), PAN_RIGHT("pan"), ZOOM_IN("zoom"), ZOOM_OUT("zoom out"), ZOOM_RESET("reset view"),
   SAMPLE_OLDER("older"), SAMPLE_NEWER("newer"), PROMPT_PREV("prev prompt"), PROMPT_NEXT("next prompt"),
-  LOG_UP("log up"), LOG_DOWN("log down"), LOG_FOLLOW("follow log");
+  LOG_UP("log up"), LOG_DOWN("log down"), LOG_FOLLOW("follow log"),
+  SELECT_UP("up"), SELECT_DOWN("down"), OPEN("open"), START("start"), DELETE("delete"), MOVE_UP("move up"),
+  MOVE_DOWN("move down"), SHOW_LOG("log"), SHOW_OUTPUT("output"), ADD_DATASET("add folder"), RESCAN("rescan"),
+  EDIT_PRESET("edit preset"), PANEL_PREV("prev panel"), PANEL_NEXT("next panel"), SAVE_FILE("save"), LAUNCH("launch"),
+  ENTRY_ADD("add entry"), ENTRY_REMOVE("remove entry");
 
   private final String label;
 

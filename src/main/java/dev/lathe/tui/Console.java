@@ -17,6 +17,7 @@ import dev.lathe.term.TermProfile;
 import dev.lathe.torch.Gpus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -64,6 +65,9 @@ public final class Console implements AutoCloseable {
   private final Keymap keymap;
   private final MonitorSource source;
   private final JobControls controls;
+  private final Workspace workspace;
+  private final Executor workers;
+  private final ExecutorService ownWorkers;
   private final Supplier<List<Gpus.GpuStatus>> gpus;
   private final long periodNanos;
   private final ImageLoader images;
@@ -83,6 +87,7 @@ public final class Console implements AutoCloseable {
   private String themeName;
   private MonitorSnapshot lastJob;
   private List<Gpus.GpuStatus> lastGpus;
+  private Workspace.Snapshot lastSpace;
   private long nextRefresh;
   private String flash;
   private Role flashRole = Role.TEXT;
@@ -101,8 +106,20 @@ public final class Console implements AutoCloseable {
         : b.profile.lightBackground() && themes.names().contains("light") ? "light" : Themes.DEFAULT;
     this.skin = new Skin(themes.get(themeName, b.profile.colors()), b.profile);
     this.keymap = b.keymap != null ? b.keymap : Keymap.defaults();
-    this.source = b.source;
-    this.controls = b.controls;
+    this.workspace = b.workspace;
+    this.source = b.source == null ? (workspace != null ? workspace.monitor() : MonitorSource.NONE) : b.source;
+    this.controls = b.controls == null ? (workspace != null ? workspace.monitor() : JobControls.NONE) : b.controls;
+    if (b.workers != null) {
+      workers = b.workers;
+      ownWorkers = null;
+    } else {
+      ownWorkers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lathe-work");
+        t.setDaemon(true);
+        return t;
+      });
+      workers = ownWorkers;
+    }
     this.gpus = b.gpus;
     this.periodNanos = (long) (1e9 / b.refreshHz);
     this.screen = new TerminalScreen(terminal);
@@ -155,6 +172,7 @@ public final class Console implements AutoCloseable {
     globalHandlers();
     paletteCommands();
     current = screenFor(b.start != null ? b.start : Action.SCREEN_MONITOR);
+    current.shown();
     if (!themes.problems().isEmpty()) flash(themes.problems().get(0), Role.WARN);
     refreshData();
     chrome();
@@ -171,8 +189,10 @@ public final class Console implements AutoCloseable {
     private Themes themes;
     private String theme;
     private Keymap keymap;
-    private MonitorSource source = MonitorSource.NONE;
-    private JobControls controls = JobControls.NONE;
+    private MonitorSource source;
+    private JobControls controls;
+    private Workspace workspace;
+    private Executor workers;
     private Supplier<List<Gpus.GpuStatus>> gpus = List::of;
     private double refreshHz = 4;
     private Executor imageExecutor;
@@ -211,6 +231,21 @@ public final class Console implements AutoCloseable {
     public Builder monitor(MonitorSource s, JobControls c) {
       source = s;
       controls = c;
+      return this;
+    }
+
+    /**
+     * The output folder to work on: its jobs fill the Queue, Dashboard and Datasets screens, New job launches into it,
+     * and the Monitor follows its running job (unless {@link #monitor} names another source).
+     */
+    public Builder workspace(Workspace w) {
+      workspace = w;
+      return this;
+    }
+
+    /** Where slow work (scans, job changes, the demo) runs; default a pool of daemon threads. Tests: {@code Runnable::run}. */
+    public Builder workers(Executor e) {
+      workers = e;
       return this;
     }
 
@@ -255,19 +290,9 @@ public final class Console implements AutoCloseable {
     }
   }
 
-  /**
-   * The default screens. Queue, Datasets and New job are PLACEHOLDERS waiting on the job store, the dataset scan and
-   * the config model (the Dashboard's recent-jobs list too). Replace them through {@link Builder#screen}.
-   */
+  /** The five screens, in tab order. */
   private List<ConsoleScreen> defaultScreens(Shell shell) {
-    return List.of(
-        new DashboardScreen(shell),
-        new PlaceholderScreen(skin, "Queue", Action.SCREEN_QUEUE, List.of(
-            "The queue (start, stop, delete, requeue, reorder, open monitor or log) arrives with the job store.")),
-        new PlaceholderScreen(skin, "Datasets", Action.SCREEN_DATASETS, List.of(
-            "Dataset folders with their scan summary and previews arrive with the dataset scanner.")),
-        new PlaceholderScreen(skin, "New job", Action.SCREEN_NEW_JOB, List.of(
-            "The job wizard (preset, then the nine panels as forms) arrives with the config model.")),
+    return List.of(new DashboardScreen(shell), new QueueScreen(shell), new DatasetsScreen(shell), new NewJobScreen(shell),
         new MonitorScreen(shell, controls));
   }
 
@@ -328,17 +353,20 @@ public final class Console implements AutoCloseable {
   private void refreshData() {
     MonitorSnapshot job;
     List<Gpus.GpuStatus> g;
+    Workspace.Snapshot space;
     try {
       job = source.snapshot();
       g = job.gpus().isEmpty() ? gpus.get() : job.gpus();
+      space = workspace == null ? Workspace.Snapshot.EMPTY : workspace.snapshot();
     } catch (RuntimeException e) {                 // a broken source must not take the console down with it
       if (flash == null) flash("job data unavailable: " + (e.getMessage() == null ? e : e.getMessage().split("\n")[0]), Role.ERROR);
       return;
     }
-    if (job == lastJob && g == lastGpus) return;
+    if (job == lastJob && g == lastGpus && space == lastSpace) return;
     lastJob = job;
     lastGpus = g;
-    ConsoleScreen.Frame f = new ConsoleScreen.Frame(job, g);
+    lastSpace = space;
+    ConsoleScreen.Frame f = new ConsoleScreen.Frame(job, g, space);
     for (ConsoleScreen s : screens) s.show(f);
     chrome();
   }
@@ -354,7 +382,8 @@ public final class Console implements AutoCloseable {
     } else {
       h.addAll(Line.spans(" · " + j.jobName() + " · ", Role.HEADER, (u ? "● " : "* ") + j.state().label().toUpperCase(Locale.ROOT), j.state().role()));
       String step = " step " + j.step() + (j.totalSteps() > 0 ? "/" + j.totalSteps() : "");
-      h.addAll(Line.spans(step + " · " + Fmt.rate(j.itPerSec()) + " · ETA " + Fmt.duration(j.etaSeconds()), Role.HEADER));
+      if (j.state().active()) step += " · " + Fmt.rate(j.itPerSec()) + " · ETA " + Fmt.duration(j.etaSeconds());
+      h.addAll(Line.spans(step, Role.HEADER));
     }
     String gpu = gpuLabel(lastGpus == null ? List.of() : lastGpus);
     int used = 0;
@@ -450,9 +479,11 @@ public final class Console implements AutoCloseable {
     }
     if (current.keyTyped(key)) {                  // a focused text field takes letters and digits first
       root.invalidate();
+      chrome();
       return;
     }
     keymap.lookup(current.scope(), k).ifPresent(b -> perform(b.action()));
+    chrome();                                     // a key may have changed the screen's scope (the wizard's steps)
   }
 
   /** Runs {@code action} as if its key was pressed (the palette uses this too). */
@@ -508,6 +539,13 @@ public final class Console implements AutoCloseable {
         this::colors));
     commands.add(new CommandPalette.Command("smooth", "<0..0.999>", "EMA factor of the loss curve", () -> List.of("0", "0.9", "0.95", "0.99"),
         this::smooth));
+    commands.add(new CommandPalette.Command("new", "", "New job: pick a preset (or the demo)", List::of, a -> perform(Action.SCREEN_NEW_JOB)));
+    commands.add(new CommandPalette.Command("queue", "", "every job of the output folder", List::of, a -> perform(Action.SCREEN_QUEUE)));
+    commands.add(new CommandPalette.Command("datasets", "", "dataset folders and their scans", List::of, a -> perform(Action.SCREEN_DATASETS)));
+    commands.add(new CommandPalette.Command("job", "<name>", "show a job in the Monitor", this::jobNames, this::job));
+    commands.add(new CommandPalette.Command("demo", "", "prepare and launch the demo (a tiny model, CPU)", List::of, a -> demo()));
+    commands.add(new CommandPalette.Command("dataset", "<path>", "list a dataset folder on the Datasets screen", List::of, this::dataset));
+    commands.add(new CommandPalette.Command("output", "<dir>", "work on another output folder", List::of, this::output));
     commands.add(new CommandPalette.Command("pause", "", "pause or resume training", List::of, a -> perform(Action.PAUSE)));
     commands.add(new CommandPalette.Command("sample", "", "render samples at the next step", List::of, a -> perform(Action.SAMPLE_NOW)));
     commands.add(new CommandPalette.Command("save", "", "save a checkpoint at the next step", List::of, a -> perform(Action.SAVE_NOW)));
@@ -515,6 +553,64 @@ public final class Console implements AutoCloseable {
     commands.add(new CommandPalette.Command("help", "", "every key", List::of, a -> perform(Action.HELP)));
     commands.add(new CommandPalette.Command("redraw", "", "repaint everything", List::of, a -> perform(Action.REDRAW)));
     commands.add(new CommandPalette.Command("quit", "", "quit (asks about a running job)", List::of, a -> perform(Action.QUIT)));
+  }
+
+  private List<String> jobNames() {
+    if (workspace == null) return List.of();
+    return workspace.snapshot().jobs().stream().map(Workspace.JobRow::name).toList();
+  }
+
+  private void job(String name) {
+    if (workspace == null) {
+      flash("no output folder: start the console with --output DIR", Role.WARN);
+      return;
+    }
+    var row = workspace.snapshot().job(name.strip());
+    if (row.isEmpty()) {
+      flash("no job '" + name + "' in " + workspace.output() + " (Tab lists them)", Role.WARN);
+      return;
+    }
+    workspace.attach(row.get().dir(), true);
+    lastJob = null;
+    switchTo(screenFor(Action.SCREEN_MONITOR), true);
+  }
+
+  private void demo() {
+    switchTo(screenFor(Action.SCREEN_NEW_JOB), true);
+    if (current instanceof NewJobScreen n) n.launchDemo();
+  }
+
+  private void dataset(String path) {
+    if (workspace == null || path.isBlank()) {
+      flash(workspace == null ? "no output folder" : "dataset: give a folder, e.g. :dataset ~/pictures/cat", Role.WARN);
+      return;
+    }
+    switchTo(screenFor(Action.SCREEN_DATASETS), true);
+    if (current instanceof DatasetsScreen d) d.add(path);
+  }
+
+  private void output(String dir) {
+    if (workspace == null || dir.isBlank()) {
+      flash(workspace == null ? "no output folder" : "output: give a folder, e.g. :output runs", Role.WARN);
+      return;
+    }
+    Path p = expand(dir);
+    workers.execute(() -> {
+      try {
+        workspace.output(p);
+        gui.getGUIThread().invokeLater(() -> flash("output folder " + workspace.output(), Role.OK));
+      } catch (RuntimeException e) {
+        gui.getGUIThread().invokeLater(() -> flash(Workspace.oneLine(e), Role.ERROR));
+      }
+    });
+  }
+
+  /** A path as typed: ~ is the home folder, relative paths start at the working directory. */
+  static Path expand(String typed) {
+    String t = typed.strip();
+    if (t.equals("~")) t = System.getProperty("user.home");
+    else if (t.startsWith("~/")) t = System.getProperty("user.home") + t.substring(1);
+    return Path.of(t).toAbsolutePath().normalize();
   }
 
   private void theme(String name) {
@@ -598,16 +694,31 @@ public final class Console implements AutoCloseable {
   }
 
   private boolean activeJob() {
-    return lastJob != null && lastJob.state().active();
+    return lastJob != null && lastJob.state().active() || workspace != null && !workspace.snapshot().active().isEmpty();
   }
 
   private void askQuit() {
     MonitorSnapshot j = lastJob == null ? MonitorSnapshot.EMPTY : lastJob;
+    Shell shell = new ShellImpl();
     if (!j.state().active()) {
-      exit = Exit.QUIT;
+      List<Workspace.JobRow> others = workspace == null ? List.of() : workspace.snapshot().active();
+      if (others.isEmpty()) {
+        exit = Exit.QUIT;
+        return;
+      }
+      String names = String.join(", ", others.stream().map(Workspace.JobRow::name).toList());
+      shell.ask("Quit the console?", names + (others.size() == 1 ? " keeps" : " keep") + " training in " + (others.size() == 1 ? "its runner" : "their runners")
+          + "; start lathe again to watch. Or stop " + (others.size() == 1 ? "it" : "them") + " now (each saves first)?",
+          List.of(new Shell.Choice("q", "quit, leave it running"), new Shell.Choice("s", "stop and quit")), k -> {
+            if (k.equals("s")) {
+              workspace.stopAll();
+              exit = Exit.STOP_JOB;
+            } else {
+              exit = Exit.LEAVE_RUNNING;
+            }
+          });
       return;
     }
-    Shell shell = new ShellImpl();
     if (controls.inProcess()) {
       shell.ask("Quit Lathe?", j.jobName() + " is training in this process. Keep it training without the console "
           + "(reattach with scripts/lathe-tmux), or stop it (it saves first)?",
@@ -693,6 +804,59 @@ public final class Console implements AutoCloseable {
     }
 
     @Override
+    public <T> void background(java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> done,
+        java.util.function.Consumer<String> failed) {
+      workers.execute(() -> {
+        T result;
+        try {
+          result = work.call();
+        } catch (Exception | Error e) {
+          String m = Workspace.oneLine(e);
+          later(() -> {
+            Console.this.flash(m, Role.ERROR);
+            if (failed != null) failed.accept(m);
+          });
+          return;
+        }
+        later(() -> done.accept(result));
+      });
+    }
+
+    @Override
+    public void later(Runnable r) {
+      gui.getGUIThread().invokeLater(() -> {
+        r.run();
+        root.invalidate();
+        Console.this.chrome();
+      });
+    }
+
+    @Override
+    public void show(Action a) {
+      switchTo(screenFor(a), true);
+    }
+
+    @Override
+    public void text(String title, List<String> lines, boolean atEnd) {
+      open(new TextOverlay(skin, title, lines, screen.getTerminalSize(), atEnd));
+    }
+
+    @Override
+    public void prompt(String title, String hint, String initial, java.util.function.Consumer<String> answer) {
+      open(new InputDialog(skin, title, hint, initial, answer));
+    }
+
+    @Override
+    public Workspace workspace() {
+      return workspace;
+    }
+
+    @Override
+    public void chrome() {
+      Console.this.chrome();
+    }
+
+    @Override
     public ImageLoader images() {
       return images;
     }
@@ -731,6 +895,7 @@ public final class Console implements AutoCloseable {
     if (closed) return;
     closed = true;
     if (imageThread != null) imageThread.shutdownNow();
+    if (ownWorkers != null) ownWorkers.shutdownNow();
     try {
       screen.stopScreen();
     } catch (IOException ignored) {

@@ -11,8 +11,15 @@ import java.util.Map;
  * it to {@link Console.Builder#screen}. The console owns the header, tabs and footer; the screen owns its body.
  */
 public interface ConsoleScreen {
-  /** What the console hands every screen at each refresh that brought something new. */
-  record Frame(MonitorSnapshot job, List<Gpus.GpuStatus> gpus) {}
+  /**
+   * What the console hands every screen at each refresh that brought something new: the attached job, the GPUs and
+   * the output folder's jobs ({@link Workspace.Snapshot#EMPTY} when the console has no output folder).
+   */
+  record Frame(MonitorSnapshot job, List<Gpus.GpuStatus> gpus, Workspace.Snapshot workspace) {
+    public Frame(MonitorSnapshot job, List<Gpus.GpuStatus> gpus) {
+      this(job, gpus, Workspace.Snapshot.EMPTY);
+    }
+  }
 
   /** The tab label: "Monitor". */
   String title();

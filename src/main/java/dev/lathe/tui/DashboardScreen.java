@@ -14,20 +14,20 @@ import java.util.Map;
 
 /**
  * The first screen: the attached job at a glance (state, step/total with a progress bar, loss sparkline, it/s, ETA,
- * output folder) and the memory and GPU gauges. The recent-jobs list is a PLACEHOLDER until the job store exists.
+ * output folder), the memory and GPU gauges, and the output folder's jobs, most recently updated first.
  */
 public final class DashboardScreen implements ConsoleScreen {
   private final Skin skin;
   private final JobPane job;
   private final StatsPane stats;
-  private final Box recent;
+  private final RecentJobs recent;
   private final Panel body;
 
   public DashboardScreen(Shell shell) {
     this.skin = shell.skin();
     job = new JobPane(skin);
     stats = new StatsPane(skin);
-    recent = new Box(skin).title("Recent jobs").caption("the job list arrives with the job store; 5 opens the Monitor");
+    recent = new RecentJobs(skin);
     body = new Panel(new LayoutManager() {
       @Override
       public TerminalSize getPreferredSize(List<Component> components) {
@@ -88,6 +88,7 @@ public final class DashboardScreen implements ConsoleScreen {
   public void show(Frame frame) {
     job.show(frame.job());
     stats.show(frame.job(), frame.gpus());
+    recent.show(frame.workspace());
   }
 
   @Override
@@ -132,7 +133,9 @@ public final class DashboardScreen implements ConsoleScreen {
           int w = g.getSize().getColumns(), h = g.getSize().getRows();
           if (j.state() == JobState.NONE) {
             Frames.text(g, p.skin, 0, 0, "no job attached", Role.MUTED);
-            if (h > 1) Frames.text(g, p.skin, 0, 1, "start one from New job (4) or the Queue (2)", Role.MUTED);
+            if (h > 1) Frames.text(g, p.skin, 0, 1, "New job (key 4): pick Demo and press Enter to train a tiny model", Role.ACCENT);
+            if (h > 2) Frames.text(g, p.skin, 0, 2, "on the CPU in minutes, or a preset to set up your own LoRA.", Role.ACCENT);
+            if (h > 3) Frames.text(g, p.skin, 0, 3, "Queue (2) lists every job; ? shows the keys of each screen.", Role.MUTED);
             return;
           }
           int row = 0;
@@ -148,6 +151,59 @@ public final class DashboardScreen implements ConsoleScreen {
           }
           if (row < h) Frames.text(g, p.skin, 0, row++, Fmt.rate(j.itPerSec()) + " · ETA " + Fmt.duration(j.etaSeconds()), Role.TEXT);
           if (row < h && j.outputPath() != null) Frames.text(g, p.skin, 0, row, "output " + j.outputPath(), Role.MUTED);
+        }
+      };
+    }
+  }
+
+  /** The output folder's jobs, most recently updated first. */
+  static final class RecentJobs extends AbstractComponent<RecentJobs> {
+    private final Skin skin;
+    private Workspace.Snapshot space = Workspace.Snapshot.EMPTY;
+
+    RecentJobs(Skin skin) {
+      this.skin = skin;
+    }
+
+    void show(Workspace.Snapshot s) {
+      if (s != space) {
+        space = s;
+        invalidate();
+      }
+    }
+
+    @Override
+    protected ComponentRenderer<RecentJobs> createDefaultRenderer() {
+      return new ComponentRenderer<>() {
+        @Override
+        public TerminalSize getPreferredSize(RecentJobs r) {
+          return new TerminalSize(40, 6);
+        }
+
+        @Override
+        public void drawComponent(TextGUIGraphics g0, RecentJobs r) {
+          TextGUIGraphics g = Frames.framed(g0, r.skin, "Recent jobs" + (r.space.output() == null ? "" : " · " + r.space.output()), false);
+          int w = g.getSize().getColumns(), h = g.getSize().getRows();
+          List<Workspace.JobRow> jobs = new java.util.ArrayList<>(r.space.jobs());
+          if (jobs.isEmpty()) {
+            Frames.text(g, r.skin, 0, 0, r.space.output() == null ? "no output folder" : "none yet; the Queue (2) lists every job", Role.MUTED);
+            return;
+          }
+          jobs.sort(java.util.Comparator.comparing(Workspace.JobRow::updated).reversed());
+          int name = Math.max(8, Math.min(28, w - 50));
+          for (int i = 0; i < Math.min(h, jobs.size()); i++) {
+            Workspace.JobRow j = jobs.get(i);
+            int x = 0;
+            Frames.text(g, r.skin, x, i, Fmt.pad(j.name(), name, r.skin.unicode()), Role.TEXT);
+            x += name + 1;
+            Frames.text(g, r.skin, x, i, Fmt.pad(JobRows.state(j), 12, r.skin.unicode()), j.shown().role());
+            x += 13;
+            Frames.text(g, r.skin, x, i, Fmt.pad(JobRows.step(j), 13, r.skin.unicode()), Role.TEXT);
+            x += 14;
+            Frames.text(g, r.skin, x, i, Fmt.pad("loss " + JobRows.loss(j), 12, r.skin.unicode()), Role.LOSS);
+            x += 13;
+            Frames.text(g, r.skin, x, i, JobRows.updated(j.updated()), Role.MUTED);
+          }
         }
       };
     }

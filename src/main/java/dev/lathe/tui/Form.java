@@ -57,6 +57,7 @@ public final class Form extends AbstractComponent<Form> {
   private List<Problem> problems = List.of();
   private int focus;
   private int top;
+  private String empty = "(nothing here)";
 
   public Form(Skin skin, String title, List<Field> fields, Map<String, String> initial,
       Function<Map<String, String>, List<Problem>> validate) {
@@ -76,8 +77,43 @@ public final class Form extends AbstractComponent<Form> {
     return problems;
   }
 
+  /** The field with the cursor, or null in a form without fields. */
   public Field focused() {
-    return fields.get(focus);
+    return fields.isEmpty() ? null : fields.get(focus);
+  }
+
+  public List<Field> fields() {
+    return fields;
+  }
+
+  /** Index of the focused field. */
+  public int focusIndex() {
+    return focus;
+  }
+
+  /** Puts the cursor on field {@code key}; false when there is no such field. */
+  public boolean focus(String key) {
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).key().equals(key)) {
+        focus = i;
+        invalidate();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Puts the cursor on field {@code index} (clamped). */
+  public void focusIndex(int index) {
+    focus = fields.isEmpty() ? 0 : Math.max(0, Math.min(fields.size() - 1, index));
+    invalidate();
+  }
+
+  /** A line shown when the form has no fields. */
+  public Form emptyText(String text) {
+    empty = text;
+    invalidate();
+    return this;
   }
 
   /** True when no problem is an error. */
@@ -85,13 +121,15 @@ public final class Form extends AbstractComponent<Form> {
     return problems.stream().noneMatch(Problem::error);
   }
 
-  private void revalidate() {
+  /** Asks the validator again with unchanged values (its owner learnt something new, e.g. a background check). */
+  public void revalidate() {
     problems = List.copyOf(validate.apply(values()));
     invalidate();
   }
 
   /** Handles a key; false when it is not a form key (Esc, number keys outside a text field, ...). */
   public boolean onKey(KeyStroke k) {
+    if (fields.isEmpty()) return false;
     Field f = fields.get(focus);
     String v = values.get(f.key());
     switch (k.getKeyType()) {
@@ -139,6 +177,11 @@ public final class Form extends AbstractComponent<Form> {
     set(f, f.choices().get(Math.floorMod(i + d, f.choices().size())));
   }
 
+  /** Sets a field's value as if typed (the validator sees it); unknown keys are ignored. */
+  public void value(String key, String v) {
+    for (Field f : fields) if (f.key().equals(key)) set(f, v);
+  }
+
   private void set(Field f, String v) {
     values.put(f.key(), v);
     revalidate();
@@ -166,6 +209,10 @@ public final class Form extends AbstractComponent<Form> {
       public void drawComponent(TextGUIGraphics g0, Form f) {
         TextGUIGraphics g = Frames.framed(g0, f.skin, f.title, true);
         int w = g.getSize().getColumns(), h = g.getSize().getRows();
+        if (f.fields.isEmpty()) {
+          Frames.text(g, f.skin, 0, 0, f.empty, Role.MUTED);
+          return;
+        }
         int helpRows = Math.min(3, Math.max(0, h - 4));
         int rows = Math.max(1, h - helpRows - 1);
         if (f.focus < f.top) f.top = f.focus;

@@ -28,6 +28,7 @@ public final class JobFolderMonitor implements MonitorSource, JobControls, AutoC
   private long lastStep = -1;
   private long logSize = -1;
   private final Set<Path> seenSamples = new HashSet<>();
+  private List<String> prompts;                      // the job's sample prompts, read once from job.toml
   private volatile boolean paused;
 
   public JobFolderMonitor(Path dir, long periodMs) {
@@ -98,8 +99,25 @@ public final class JobFolderMonitor implements MonitorSource, JobControls, AutoC
 
   private void readSamples() throws IOException {
     for (JobFolder.Sample s : job.samples()) {
-      if (seenSamples.add(s.file())) feed.sample(s.prompt(), "", s.step(), s.file());
+      if (seenSamples.add(s.file())) feed.sample(s.prompt(), promptText(s.prompt()), s.step(), s.file());
     }
+  }
+
+  /** The text of sample prompt {@code i} as the job's config gives it ("" when unknown). */
+  private String promptText(int i) {
+    if (prompts == null) {
+      List<String> p = List.of();
+      try {
+        if (Files.exists(job.config())) {
+          p = dev.lathe.config.Configs.load(job.config()).config().sample().prompts().stream()
+              .map(dev.lathe.config.SamplePrompt::prompt).toList();
+        }
+      } catch (IOException | RuntimeException ignored) {
+        // an unreadable job.toml only costs the captions
+      }
+      prompts = p;
+    }
+    return i >= 0 && i < prompts.size() ? prompts.get(i) : "";
   }
 
   private void readLog() throws IOException {
@@ -167,8 +185,15 @@ public final class JobFolderMonitor implements MonitorSource, JobControls, AutoC
     ask("sample-now", () -> job.request(Control.SAMPLE_NOW));
   }
 
+  /** Stops watching; a control request asked for just before still reaches the folder (within two seconds). */
   @Override
   public void close() {
-    io.shutdownNow();
+    io.shutdown();                                     // periodic polls are cancelled, queued requests still run
+    try {
+      if (!io.awaitTermination(2, TimeUnit.SECONDS)) io.shutdownNow();
+    } catch (InterruptedException e) {
+      io.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -3,8 +3,12 @@ package dev.lathe.tui;
 import static dev.lathe.tui.Action.*;
 import static dev.lathe.tui.Binding.Visibility.FOOTER;
 import static dev.lathe.tui.Binding.Visibility.HELP_ONLY;
+import static dev.lathe.tui.Scope.DATASETS;
 import static dev.lathe.tui.Scope.GLOBAL;
 import static dev.lathe.tui.Scope.MONITOR;
+import static dev.lathe.tui.Scope.PANELS;
+import static dev.lathe.tui.Scope.PRESETS;
+import static dev.lathe.tui.Scope.QUEUE;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +52,7 @@ public final class Keymap {
       new Binding(MONITOR, "s", SAMPLE_NOW, "render samples at the next step", FOOTER),
       new Binding(MONITOR, "c", SAVE_NOW, "save a checkpoint at the next step", FOOTER),
       new Binding(MONITOR, "x", STOP, "stop the job (asks first; it saves before it stops)", FOOTER),
+      new Binding(MONITOR, "o", SHOW_OUTPUT, "where the LoRA, its checkpoints and samples are", FOOTER),
       new Binding(MONITOR, "h", PAN_LEFT, "pan the focused chart to older steps", FOOTER),
       new Binding(MONITOR, "left", PAN_LEFT, "pan the focused chart to older steps", HELP_ONLY),
       new Binding(MONITOR, "l", PAN_RIGHT, "pan the focused chart to newer steps", HELP_ONLY),
@@ -62,7 +67,39 @@ public final class Keymap {
       new Binding(MONITOR, "}", PROMPT_NEXT, "next prompt's samples", HELP_ONLY),
       new Binding(MONITOR, "k", LOG_UP, "scroll the log up", HELP_ONLY),
       new Binding(MONITOR, "j", LOG_DOWN, "scroll the log down", HELP_ONLY),
-      new Binding(MONITOR, "end", LOG_FOLLOW, "follow the end of the log", HELP_ONLY));
+      new Binding(MONITOR, "end", LOG_FOLLOW, "follow the end of the log", HELP_ONLY),
+      new Binding(QUEUE, "enter", OPEN, "open the job in the Monitor", FOOTER),
+      new Binding(QUEUE, "s", START, "start: run a queued job now, or queue a stopped one again (it resumes)", FOOTER),
+      new Binding(QUEUE, "x", STOP, "stop the job (asks first), or take a queued one out of the queue", FOOTER),
+      new Binding(QUEUE, "o", SHOW_OUTPUT, "where the LoRA, its checkpoints and samples are", FOOTER),
+      new Binding(QUEUE, "l", SHOW_LOG, "the job's log (scrollable)", FOOTER),
+      new Binding(QUEUE, "d", DELETE, "delete the job folder (asks, listing what goes)", FOOTER),
+      new Binding(QUEUE, "K", MOVE_UP, "move a queued job earlier in its queue", HELP_ONLY),
+      new Binding(QUEUE, "J", MOVE_DOWN, "move a queued job later in its queue", HELP_ONLY),
+      new Binding(QUEUE, "up", SELECT_UP, "previous job", HELP_ONLY),
+      new Binding(QUEUE, "k", SELECT_UP, "previous job", HELP_ONLY),
+      new Binding(QUEUE, "down", SELECT_DOWN, "next job", HELP_ONLY),
+      new Binding(QUEUE, "j", SELECT_DOWN, "next job", HELP_ONLY),
+      new Binding(DATASETS, "a", ADD_DATASET, "add a dataset folder (asks for its path)", FOOTER),
+      new Binding(DATASETS, "r", RESCAN, "scan the folder again", FOOTER),
+      new Binding(DATASETS, "enter", OPEN, "from the folders to their images", HELP_ONLY),
+      new Binding(DATASETS, "up", SELECT_UP, "previous folder or image", HELP_ONLY),
+      new Binding(DATASETS, "k", SELECT_UP, "previous folder or image", HELP_ONLY),
+      new Binding(DATASETS, "down", SELECT_DOWN, "next folder or image", HELP_ONLY),
+      new Binding(DATASETS, "j", SELECT_DOWN, "next folder or image", HELP_ONLY),
+      new Binding(PRESETS, "enter", OPEN, "use it: the demo prepares and launches; a preset opens the panels", FOOTER),
+      new Binding(PRESETS, "e", EDIT_PRESET, "edit: a user preset in place, a built-in as a new user preset; the demo in the panels", FOOTER),
+      new Binding(PRESETS, "up", SELECT_UP, "previous preset", HELP_ONLY),
+      new Binding(PRESETS, "k", SELECT_UP, "previous preset", HELP_ONLY),
+      new Binding(PRESETS, "down", SELECT_DOWN, "next preset", HELP_ONLY),
+      new Binding(PRESETS, "j", SELECT_DOWN, "next preset", HELP_ONLY),
+      new Binding(PANELS, "pgdn", PANEL_NEXT, "next panel (the last one, LAUNCH, checks and launches)", FOOTER),
+      new Binding(PANELS, "pgup", PANEL_PREV, "previous panel", HELP_ONLY),
+      new Binding(PANELS, "ctrl-r", LAUNCH, "launch: check, queue the job, start a runner, watch it", FOOTER),
+      new Binding(PANELS, "ctrl-s", SAVE_FILE, "save the job or preset file (comments and untouched lines kept)", FOOTER),
+      new Binding(PANELS, "ctrl-n", ENTRY_ADD, "add a dataset (DATASETS) or a prompt (SAMPLE)", FOOTER),
+      new Binding(PANELS, "ctrl-d", ENTRY_REMOVE, "remove the dataset or prompt under the cursor (asks)", HELP_ONLY),
+      new Binding(PANELS, "enter", OPEN, "next field; on LAUNCH, launch", HELP_ONLY));
 
   private final List<Binding> bindings;
   private final Map<Scope, Map<String, Binding>> byKey;
@@ -129,15 +166,17 @@ public final class Keymap {
       if (v instanceof String s) keys.add(s);
       else if (v instanceof TomlArray arr) for (Object o : arr.toList()) keys.add(String.valueOf(o));
       else throw new ThemeException(at + "expected a key in quotes or a list of them");
-      Binding template = null;
-      for (Binding b : DEFAULTS) if (b.action() == action && template == null) template = b;
+      Map<Scope, Binding> templates = new LinkedHashMap<>();   // the action's first default binding in each scope
+      for (Binding b : DEFAULTS) if (b.action() == action) templates.putIfAbsent(b.scope(), b);
       final Action act = action;
       out.removeIf(b -> b.action() == act);
-      for (String k : keys) {
-        try {
-          out.add(new Binding(template.scope(), k, action, template.description(), template.visibility()));
-        } catch (IllegalArgumentException ex) {
-          throw new ThemeException(at + ex.getMessage());
+      for (Binding template : templates.values()) {
+        for (String k : keys) {
+          try {
+            out.add(new Binding(template.scope(), k, action, template.description(), template.visibility()));
+          } catch (IllegalArgumentException ex) {
+            throw new ThemeException(at + ex.getMessage());
+          }
         }
       }
     }
@@ -160,10 +199,10 @@ public final class Keymap {
     return Optional.ofNullable(b);
   }
 
-  /** The keys bound to {@code action}, in list order. */
+  /** The keys bound to {@code action} (in any scope), in list order, each once. */
   public List<String> keysOf(Action action) {
     List<String> out = new ArrayList<>();
-    for (Binding b : bindings) if (b.action() == action) out.add(b.key());
+    for (Binding b : bindings) if (b.action() == action && !out.contains(b.key())) out.add(b.key());
     return out;
   }
 

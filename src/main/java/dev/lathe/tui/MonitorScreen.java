@@ -76,6 +76,7 @@ public final class MonitorScreen implements ConsoleScreen {
     handlers.put(Action.LOG_UP, () -> log.scrollUp(3));
     handlers.put(Action.LOG_DOWN, () -> log.scrollDown(3));
     handlers.put(Action.LOG_FOLLOW, log::follow);
+    handlers.put(Action.SHOW_OUTPUT, this::output);
     updateFocus();
   }
 
@@ -214,6 +215,17 @@ public final class MonitorScreen implements ConsoleScreen {
     }
   }
 
+  /** o: where the job's LoRA, checkpoints and samples are (read off the GUI thread). */
+  private void output() {
+    java.nio.file.Path dir = job.outputPath();
+    if (job.state() == JobState.NONE || dir == null) {
+      shell.flash("no job is attached", Role.WARN);
+      return;
+    }
+    String name = job.jobName();
+    shell.background(() -> JobRows.whereIs(dir), lines -> shell.text("Files · " + name, lines, false));
+  }
+
   private void askStop() {
     String why = disabledReason(Action.STOP);
     if (why != null) {
@@ -221,7 +233,7 @@ public final class MonitorScreen implements ConsoleScreen {
       return;
     }
     shell.ask("Stop " + job.jobName() + "?",
-        "It saves a checkpoint at step " + job.step() + ", then stops. A stopped job can be resumed from the Queue.",
+        "It finishes its current step, saves a checkpoint and stops. s on the Queue (2) resumes it later.",
         List.of(new Shell.Choice("y", "stop it"), new Shell.Choice("n", "keep training")),
         answer -> {
           if (!answer.equals("y")) return;

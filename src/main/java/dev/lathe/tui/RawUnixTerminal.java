@@ -21,6 +21,16 @@ public final class RawUnixTerminal extends UnixTerminal implements RawOutput {
     super(in, out, StandardCharsets.UTF_8, UnixLikeTerminal.CtrlCBehaviour.TRAP);
   }
 
+  /**
+   * Also turns off XON/XOFF flow control while the console runs, so Ctrl-S (save) and Ctrl-Q reach it instead of
+   * freezing the terminal; the terminal's settings saved at start are restored at exit.
+   */
+  @Override
+  protected void keyStrokeSignalsEnabled(boolean enabled) throws IOException {
+    super.keyStrokeSignalsEnabled(enabled);
+    runSTTYCommand(enabled ? "ixon" : "-ixon");
+  }
+
   @Override
   public void writeRaw(String escapes) throws IOException {
     writeToTerminal(escapes.getBytes(StandardCharsets.UTF_8));

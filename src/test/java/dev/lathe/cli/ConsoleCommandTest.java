@@ -36,4 +36,18 @@ class ConsoleCommandTest {
     assertThat(r.err()).contains("not a job folder (no state.json)");
     assertThat(CliTest.run("console", "--job", dir.toString(), "--synthetic").code()).isEqualTo(ExitCode.USAGE);
   }
+
+  @Test
+  void queueRun_oneRunnerPerDevice_andItGivesTheLockBackWhenTheQueueIsEmpty(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    dev.lathe.jobs.JobStore store = new dev.lathe.jobs.JobStore(dir);
+    try (dev.lathe.jobs.JobLock held = store.tryRunnerLock("cpu").orElseThrow()) {
+      CliTest.Result r = CliTest.run("queue", "run", "--device", "cpu", "-o", dir.toString());
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).contains("a runner for cpu is already working through " + store.root());
+    }
+    CliTest.Result r = CliTest.run("queue", "run", "--device", "cpu", "-o", dir.toString());
+    assertThat(r.code()).as(r.err()).isZero();                       // nothing queued: it ends at once
+    assertThat(store.runnerAlive("cpu")).isFalse();
+  }
 }

@@ -83,7 +83,7 @@ class ConsoleTest {
     assertThat(c.currentScreen().title()).isEqualTo("New job");
     keys(c, '2', KeyType.Escape);
     assertThat(c.currentScreen().title()).isEqualTo("New job");
-    assertThat(screenText()).contains("(not built yet)");       // placeholders say what they are
+    assertThat(screenText()).contains("New job · pick a preset");
   }
 
   @Test

@@ -32,6 +32,7 @@ class JobFolderMonitorTest {
     job.writeStatus(JobStatus.queued(100, "cuda:0", 0).with(dev.lathe.jobs.JobState.RUNNING, null));
     for (int s = 1; s <= 20; s++) job.append(Metrics.step(s, 1.0 / s, 1e-4, 0.5, 2.0, 10_000_000_000L, 12_000_000_000L, 80_000_000_000L));
     job.log("INFO started");
+    Files.writeString(job.config(), "extends = \"zimage_turbo\"\n[[sample.prompts]]\nprompt = \"a fox in the snow\"\n");
     BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
     Files.createDirectories(job.samplesDir());
     ImageIO.write(img, "png", job.samplePath(10, 0).toFile());
@@ -46,6 +47,7 @@ class JobFolderMonitorTest {
       assertThat(s.etaSeconds()).isEqualTo(40);                       // 80 steps at 2 it/s
       assertThat(s.memory()).isEqualTo(new MonitorSnapshot.Memory(10_000_000_000L, 12_000_000_000L, 80_000_000_000L, true));
       assertThat(s.samples().get(0).byStep().get(0).png()).isEqualTo(job.samplePath(10, 0));
+      assertThat(s.samples().get(0).prompt()).isEqualTo("a fox in the snow");          // the text from job.toml
       assertThat(s.log().get(0)).endsWith("INFO started");
 
       for (int st = 21; st <= 30; st++) job.append(Metrics.step(st, 0.03, 1e-4, 0.5, 2.0, 1, 1, 2));

@@ -93,7 +93,7 @@ class KeymapTest {
   @Test
   void footer_globalAndScope_onePerAction() {
     var f = Keymap.defaults().footer(Scope.MONITOR);
-    assertThat(f.stream().map(b -> b.action().id())).startsWith("pause", "sample_now", "save_now", "stop", "pan_left");
+    assertThat(f.stream().map(b -> b.action().id())).startsWith("pause", "sample_now", "save_now", "stop", "show_output", "pan_left");
     assertThat(f.stream().map(Binding::action).distinct().count()).isEqualTo(f.size());
   }
 }
