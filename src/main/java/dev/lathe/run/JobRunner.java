@@ -184,7 +184,8 @@ public final class JobRunner {
       AdapterSpec spec = new AdapterSpec(tg.type() == Target.Type.LOKR ? AdapterSpec.Kind.LOKR : AdapterSpec.Kind.LORA,
           tg.type() == Target.Type.LOKR ? 0 : tg.linearRank(), alpha(tg), 0, tg.lokrFactor(), tg.include(), tg.exclude());
       AdapterSet adapters = AdapterSet.attach(denoiser.linearLayers(), denoiser::defaultTarget, spec, t.seed());
-      events.log(String.format(Locale.ROOT, "%s on %d layers, %,d trainable values", spec.kind(), adapters.size(), adapters.parameterCount()));
+      events.log(String.format(Locale.ROOT, "%s on %d layers, %,d trainable values", spec.kind() == AdapterSpec.Kind.LORA ? "LoRA" : "LoKr",
+          adapters.size(), adapters.parameterCount()));
       Optimizer optimizer = Optimizer.create(Optimizer.Kind.parse(t.optimizer().key()), adapters.parameters(), t.weightDecay());
       Ema ema = t.useEma() ? new Ema(adapters.parameters(), t.emaDecay()) : null;
 
@@ -358,7 +359,6 @@ public final class JobRunner {
       JobState from = s.state();
       if (from == JobState.RUNNING && state == JobState.STOPPED) s = s.with(JobState.STOPPING, null);
       job.writeStatus(s.with(state, message));
-      job.log(state.id() + ": " + message);
     } catch (IOException e) {
       // the job folder itself is broken; the exit code still tells
     }
