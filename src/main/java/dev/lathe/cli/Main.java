@@ -11,14 +11,24 @@ import picocli.CommandLine.Command;
     description = "Train LoRA / LoKr adapters for diffusion models from the terminal.",
     subcommands = {DoctorCommand.class, InspectCommand.class, ParityCommand.class, PresetsCommand.class, ConfigCommand.class,
         ImportCommand.class, DatasetsCommand.class, JobsCommands.Status.class, JobsCommands.Stop.class,
-        JobsCommands.SaveNow.class, JobsCommands.SampleNow.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        JobsCommands.SaveNow.class, JobsCommands.SampleNow.class, TrainCommands.Train.class, TrainCommands.Resume.class,
+        TrainCommands.Queue.class, DemoCommand.class, ConsoleCommand.class, ProbeCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(names = {"-o", "--output"}, paramLabel = "DIR",
+      description = "With no command: the console's output folder (see 'lathe console --help').")
+  java.nio.file.Path output;
+
   @Override
   public Integer call() {
+    if (System.console() != null) {
+      CommandLine console = spec.commandLine().getSubcommands().get("console");
+      return output == null ? console.execute() : console.execute("--output", output.toString());
+    }
     spec.commandLine().usage(spec.commandLine().getOut());
     return ExitCode.OK;
   }

@@ -55,6 +55,13 @@ public final class Configs {
     return new Resolver(presets).resolve(src, true);
   }
 
+  /** Resolves preset text as if it were the preset file {@code file} (which need not exist yet): a preset being edited. */
+  public static ResolvedConfig parsePreset(String text, Path file, PresetLibrary presets) {
+    Path base = file.toAbsolutePath().getParent();
+    Resolver.Source src = new Resolver.Source(file.getFileName().toString(), file, text, base, null);
+    return new Resolver(presets).resolve(src, true);
+  }
+
   /** Problems from reading plus every validation rule. */
   public static List<Problem> check(ResolvedConfig r, Environment env) {
     return Validation.check(r, env);

@@ -107,4 +107,20 @@ public final class ResolvedConfig {
   public String toToml() {
     return ResolvedToml.render(this);
   }
+
+  /**
+   * The config as a job folder's job.toml: {@link #toToml()} with the job's name filled in and the output and
+   * dataset folders made absolute (the file moves into the job folder, so relative paths would break).
+   */
+  public String standaloneToml(String jobName) {
+    try {
+      ConfigDocument doc = ConfigDocument.parse(toToml(), file == null ? Path.of("job.toml") : file);
+      doc.set("job.name", jobName);
+      doc.set("output", outputFolder().toString());
+      for (int i = 0; i < config.datasets().size(); i++) doc.set("datasets[" + i + "].folder", datasetFolder(i).toString());
+      return doc.text();
+    } catch (ConfigException e) {
+      throw new IllegalStateException("the resolved config does not parse again: " + e.getMessage(), e);
+    }
+  }
 }

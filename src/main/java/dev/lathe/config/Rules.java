@@ -167,6 +167,12 @@ final class Rules {
         if (t.type() == Target.Type.LORA && t.lokrFactor() != Target.DEFAULTS.lokrFactor() && t.lokrFactor() != 0)
           x.warn("target.lokr_factor", "does nothing: target.type is lora; it only shapes LoKr adapters");
       }),
+      check("lokr-comfy-only", WARNING, "a Z-Image LoKr file loads in ComfyUI only", x -> {
+        if (x.family.isEmpty() || !x.family.get().baseFamily().equals("zimage")) return;
+        if (x.c.target().type() == Target.Type.LOKR)
+          x.warn("target.type", "a Z-Image LoKr file loads in ComfyUI, but diffusers refuses it; choose lora if the LoRA "
+              + "must also work in diffusers");
+      }),
       check("timestep-type-ddpm", WARNING, "timestep_type is ignored by DDPM families", x -> {
         if (x.family.isEmpty() || x.family.get().objective() != FamilyCatalog.Objective.DDPM) return;
         if (x.c.training().timestepType() != Training.TimestepType.LINEAR)

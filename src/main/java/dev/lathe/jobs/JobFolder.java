@@ -176,6 +176,38 @@ public final class JobFolder {
     }
   }
 
+  /**
+   * The newest metrics line that carries a loss, read from the end of the file (cheap on long runs); empty when no
+   * step has been logged yet.
+   */
+  public java.util.Optional<Metrics> lastLoss() throws IOException {
+    if (!Files.exists(metricsFile())) return java.util.Optional.empty();
+    try (RandomAccessFile f = new RandomAccessFile(metricsFile().toFile(), "r")) {
+      long len = f.length();
+      for (long window = 4096; ; window *= 4) {
+        long from = Math.max(0, len - window);
+        byte[] buf = new byte[(int) (len - from)];
+        f.seek(from);
+        f.readFully(buf);
+        int end = buf.length;
+        for (int i = buf.length - 1; i >= -1; i--) {
+          if (i >= 0 && buf[i] != '\n') continue;
+          int start = i + 1;
+          if (end > start && (from == 0 || i >= 0)) {   // a whole line (the first one of a window may be cut)
+            try {
+              Metrics m = Json.LINES.readValue(buf, start, end - start, Metrics.class);
+              if (m.loss() != null) return java.util.Optional.of(m);
+            } catch (JsonProcessingException ignored) {
+              // torn or partial line: keep looking
+            }
+          }
+          end = i;
+        }
+        if (from == 0 || window > (64L << 20)) return java.util.Optional.empty();
+      }
+    }
+  }
+
   /** Keeps only metrics of steps ≤ {@code step} (a resumed run repeats the steps after its checkpoint). */
   public void pruneMetricsAfter(long step) throws IOException {
     if (!Files.exists(metricsFile())) return;

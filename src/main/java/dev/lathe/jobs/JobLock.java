@@ -29,7 +29,14 @@ public final class JobLock implements AutoCloseable {
 
   /** Takes the lock, or returns empty when a live process holds it. */
   public static Optional<JobLock> tryAcquire(Path jobDir) throws IOException {
-    Path file = jobDir.resolve("lock");
+    return tryAcquireFile(jobDir.resolve("lock"));
+  }
+
+  /**
+   * Takes the lock on any lock file (a queue runner's, {@link JobStore#runnerLockFile}), recording this process as
+   * its owner; empty when a live process (this one included) holds it.
+   */
+  public static Optional<JobLock> tryAcquireFile(Path file) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock l;
     try {
@@ -51,17 +58,36 @@ public final class JobLock implements AutoCloseable {
 
   /** Whether a live process holds the lock of {@code jobDir} now. */
   public static boolean held(Path jobDir) throws IOException {
-    if (!Files.exists(jobDir.resolve("lock"))) return false;
-    Optional<JobLock> probe = tryAcquire(jobDir);
-    if (probe.isEmpty()) return true;
-    probe.get().close();
-    return false;
+    return heldFile(jobDir.resolve("lock"));
+  }
+
+  /** Whether a live process (this one included) holds the lock file now. Leaves the recorded owner as it is. */
+  public static boolean heldFile(Path file) throws IOException {
+    if (!Files.exists(file)) return false;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        return true;   // this JVM holds it
+      }
+      if (l == null) return true;
+      l.release();
+      return false;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false;
+    }
   }
 
   /** The owner recorded in the lock file, if any. */
   public static Optional<Owner> owner(Path jobDir) {
+    return ownerOfFile(jobDir.resolve("lock"));
+  }
+
+  /** The owner recorded in a lock file, if any. */
+  public static Optional<Owner> ownerOfFile(Path file) {
     try {
-      String[] parts = Files.readString(jobDir.resolve("lock")).trim().split(" ", 3);
+      String[] parts = Files.readString(file).trim().split(" ", 3);
       return Optional.of(new Owner(Long.parseLong(parts[0]), Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : ""));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();

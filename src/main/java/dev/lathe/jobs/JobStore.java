@@ -31,6 +31,34 @@ public final class JobStore {
     return root;
   }
 
+  /**
+   * The lock a queue runner ({@code lathe queue run}) holds on {@code device} for as long as it works through the
+   * queue, so a console knows whether it must start one.
+   */
+  public Path runnerLockFile(String device) {
+    return root.resolve(".runner-" + fileSafe(device) + ".lock");
+  }
+
+  /** Where the output of a runner that a console started for {@code device} goes (appended). */
+  public Path runnerLogFile(String device) {
+    return root.resolve(".runner-" + fileSafe(device) + ".log");
+  }
+
+  /** Takes the runner lock of {@code device}; empty when a live runner (this process included) holds it. */
+  public Optional<JobLock> tryRunnerLock(String device) throws IOException {
+    Files.createDirectories(root);
+    return JobLock.tryAcquireFile(runnerLockFile(device));
+  }
+
+  /** Whether a live queue runner holds {@code device}'s runner lock. */
+  public boolean runnerAlive(String device) throws IOException {
+    return JobLock.heldFile(runnerLockFile(device));
+  }
+
+  private static String fileSafe(String device) {
+    return device.replaceAll("[^A-Za-z0-9_.-]", "-");
+  }
+
   /** Every job folder (a folder holding state.json), ordered by queue position then name. */
   public List<JobFolder> list() throws IOException {
     if (!Files.isDirectory(root)) return List.of();

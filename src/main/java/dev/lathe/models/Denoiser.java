@@ -34,6 +34,15 @@ public interface Denoiser {
   /** Whether a module path is in the family's default adapter targets (Z-Image: the Linears of the main blocks). */
   boolean defaultTarget(String modulePath);
 
+  /**
+   * Module names that adapter files written against another layout of this model use, mapped to this model's
+   * layers (with the rows they cover when the other layout fuses layers). Z-Image: ComfyUI's fused
+   * {@code attention.qkv} → to_q / to_k / to_v row slices, {@code attention.out} → {@code attention.to_out.0}.
+   */
+  default Map<String, List<dev.lathe.adapters.Slice>> adapterAliases() {
+    return Map.of();
+  }
+
   /** Recompute activations during backward instead of storing them (less memory, more compute). */
   void setGradientCheckpointing(boolean on);
 }

@@ -2,6 +2,7 @@ package dev.lathe.models;
 
 import dev.lathe.torch.Runtime;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -50,6 +51,14 @@ public interface ModelFamily {
    * @throws IllegalArgumentException naming the known sizes
    */
   LoadedModel random(String size, long seed, Runtime runtime);
+
+  /**
+   * Writes the model {@link #random} builds as a folder in the family's usual layout (Z-Image: a diffusers
+   * pipeline folder with transformer/, text_encoder/, tokenizer/, vae/ and their config.json), under the real key
+   * names, so that {@link #load} reads it through the same code as a downloaded checkpoint. For the demo, tests
+   * and benchmarks.
+   */
+  void writeRandom(String size, long seed, Path folder) throws IOException;
 
   /** Runs single parts on given weights for reference comparisons (`lathe parity`), if the family offers that. */
   default java.util.Optional<PartRunner> partRunner() {

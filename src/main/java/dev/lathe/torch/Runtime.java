@@ -78,10 +78,34 @@ public final class Runtime {
       throw new IllegalArgumentException("device '" + device + "' is not one of auto, cpu, cuda, cuda:N");
     }
     ScalarType dt = dtype == null || dtype.isBlank() ? (cuda ? ScalarType.BFloat16 : ScalarType.Float) : parseDtype(dtype);
-    int n = threads > 0 ? threads : java.lang.Runtime.getRuntime().availableProcessors();
+    int n = threads > 0 ? threads : defaultThreads(cuda);
     torch.set_num_threads(n);
     Blas.setThreads(Math.min(n, Blas.defaultThreads()));   // why one by default: see Blas
     return new Runtime(dev, cuda, dt, n);
+  }
+
+  /**
+   * LATHE_THREADS (or -Dlathe.threads) when set; else, training on the CPU, every core but one (the console, the
+   * data loader and the OS need one; on a two-core box a second compute thread that is descheduled makes every
+   * small op wait — measured 8x slower), and every core when a GPU does the work.
+   */
+  public static int defaultThreads(boolean gpu) {
+    int cores = java.lang.Runtime.getRuntime().availableProcessors();
+    int fallback = gpu ? cores : Math.max(1, cores - 1);
+    return configuredThreads(fallback);
+  }
+
+  private static int configuredThreads(int fallback) {
+    String v = System.getProperty("lathe.threads", System.getenv("LATHE_THREADS"));
+    if (v != null && !v.isBlank()) {
+      try {
+        int n = Integer.parseInt(v.trim());
+        if (n > 0) return n;
+      } catch (NumberFormatException ignored) {
+        // fall through to the core count
+      }
+    }
+    return fallback;
   }
 
   private static int parseIndex(String raw, String s) {

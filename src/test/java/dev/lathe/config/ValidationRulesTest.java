@@ -69,6 +69,7 @@ class ValidationRulesTest {
         new Case("multistage-ignored", BASE + "[training]\nswitch_boundary_every = 10\n", BASE),
         new Case("conv-rank", BASE + "[target]\nconv_rank = 8\n", BASE),
         new Case("lokr-factor-on-lora", BASE + "[target]\nlokr_factor = 8\n", BASE + "[target]\ntype = \"lokr\"\nlokr_factor = 8\n"),
+        new Case("lokr-comfy-only", BASE + "[target]\ntype = \"lokr\"\n", BASE),
         new Case("timestep-type-ddpm", "extends = \"sdxl\"\n" + JOB + DS + "[training]\ntimestep_type = \"weighted\"\n",
             "extends = \"sdxl\"\n" + JOB + DS),
         new Case("control-images", "extends = \"qwen_image_edit_2509\"\n" + JOB + DS,

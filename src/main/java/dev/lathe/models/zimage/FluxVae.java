@@ -72,6 +72,33 @@ final class FluxVae extends Layer {
       return 1 << (levels() - 1);
     }
 
+    /** This config as a diffusers AutoencoderKL config.json. */
+    com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+      var n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+      n.put("_class_name", "AutoencoderKL");
+      n.put("in_channels", inChannels);
+      n.put("out_channels", outChannels);
+      var down = n.putArray("down_block_types");
+      var up = n.putArray("up_block_types");
+      var bo = n.putArray("block_out_channels");
+      for (int c : blockOut) {
+        down.add("DownEncoderBlock2D");
+        up.add("UpDecoderBlock2D");
+        bo.add(c);
+      }
+      n.put("layers_per_block", layersPerBlock);
+      n.put("act_fn", "silu");
+      n.put("latent_channels", latentChannels);
+      n.put("norm_num_groups", groups);
+      n.put("scaling_factor", scaling);
+      n.put("shift_factor", shift);
+      n.put("force_upcast", true);
+      n.put("use_quant_conv", false);
+      n.put("use_post_quant_conv", false);
+      n.put("mid_block_add_attention", midAttention);
+      return n;
+    }
+
     static Config fromJson(JsonNode n) {
       Config d = flux();
       List<Integer> blocks = new ArrayList<>();

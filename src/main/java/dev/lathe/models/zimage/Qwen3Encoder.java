@@ -58,6 +58,28 @@ final class Qwen3Encoder extends Layer {
       return new Config(32, 3, 4, 2, 16, 80, 512, 1e-6, 1_000_000.0);
     }
 
+    /** This config as a Hugging Face Qwen3 config.json. */
+    com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+      var n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+      n.putArray("architectures").add("Qwen3ForCausalLM");
+      n.put("model_type", "qwen3");
+      n.put("hidden_size", hidden);
+      n.put("num_hidden_layers", layers);
+      n.put("num_attention_heads", heads);
+      n.put("num_key_value_heads", kvHeads);
+      n.put("head_dim", headDim);
+      n.put("intermediate_size", intermediate);
+      n.put("vocab_size", vocab);
+      n.put("rms_norm_eps", eps);
+      n.put("rope_theta", theta);
+      n.putNull("rope_scaling");
+      n.put("tie_word_embeddings", true);
+      n.put("attention_bias", false);
+      n.put("hidden_act", "silu");
+      n.put("torch_dtype", "float32");
+      return n;
+    }
+
     static Config fromJson(JsonNode n) {
       String type = n.path("model_type").asText("qwen3");
       if (!type.equals("qwen3")) throw new IllegalArgumentException("model_type '" + type + "' is not qwen3");

@@ -51,7 +51,7 @@ public final class ZImage implements ModelFamily {
 
   /** The repo whose tokenizer a single-file setup falls back to when it is in the local cache. */
   static final String TOKENIZER_REPO = "Tongyi-MAI/Z-Image-Turbo";
-  private static final List<String> SIZES = List.of("tiny", "small", "turbo");
+  private static final List<String> SIZES = List.of("tiny", "demo", "small", "turbo");
 
   private final ModelLocator locator;
 
@@ -247,6 +247,13 @@ public final class ZImage implements ModelFamily {
         vc = FluxVae.Config.tiny();
         std = 0.05;
       }
+      case "demo" -> {
+        // the embedded demo: the fixture's transformer, a four-level VAE (8× down, as released) at 16-32 channels
+        tc = ZImageTransformer.Config.tiny();
+        qc = Qwen3Encoder.Config.tiny();
+        vc = new FluxVae.Config(3, 3, List.of(16, 16, 32, 32), 1, 16, 8, 0.3611, 0.1159, true);
+        std = 0.05;
+      }
       case "small" -> {
         tc = ZImageTransformer.Config.small();
         qc = new Qwen3Encoder.Config(256, 4, 4, 2, 64, 512, 512, 1e-6, 1_000_000.0);
@@ -277,6 +284,42 @@ public final class ZImage implements ModelFamily {
     });
   }
 
+  @Override
+  public void writeRandom(String size, long seed, Path folder) throws IOException {
+    Runtime cpu = Runtime.cpu();
+    LoadedModel m = random(size, seed, cpu);
+    try {
+      Loaded l = (Loaded) m;
+      ObjectMapper json = new ObjectMapper();
+      Prompting text = (Prompting) l.textEncoder();
+      Codec codec = (Codec) l.codec();
+      writePart(folder.resolve("transformer"), "diffusion_pytorch_model.safetensors", l.transformer, l.transformer.cfg.toJson(), json);
+      writePart(folder.resolve("text_encoder"), "model.safetensors", text.encoder, text.encoder.cfg.toJson(), json);
+      writePart(folder.resolve("vae"), "diffusion_pytorch_model.safetensors", codec.vae, codec.vae.cfg.toJson(), json);
+      dev.lathe.io.AtomicFiles.write(folder.resolve("tokenizer").resolve("tokenizer.json"), Qwen3Tokenizer.byteLevelJson());
+      var index = json.createObjectNode();
+      index.put("_class_name", "ZImagePipeline");
+      index.putArray("transformer").add("diffusers").add("ZImageTransformer2DModel");
+      index.putArray("text_encoder").add("transformers").add("Qwen3Model");
+      index.putArray("tokenizer").add("transformers").add("Qwen2Tokenizer");
+      index.putArray("vae").add("diffusers").add("AutoencoderKL");
+      index.putArray("scheduler").add("diffusers").add("FlowMatchEulerDiscreteScheduler");
+      dev.lathe.io.AtomicFiles.write(folder.resolve("model_index.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
+    } finally {
+      m.close();
+    }
+  }
+
+  private static void writePart(Path dir, String file, org.bytedeco.pytorch.Module module, JsonNode config, ObjectMapper json)
+      throws IOException {
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      var w = new dev.lathe.torch.SafeTensorsWriter().metadata("format", "pt");
+      for (var p : Modules.parameters(module)) w.put(p.name(), p.tensor());
+      w.write(dir.resolve(file));
+    }
+    dev.lathe.io.AtomicFiles.write(dir.resolve("config.json"), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // The parts as the rest of Lathe sees them
 
@@ -287,7 +330,7 @@ public final class ZImage implements ModelFamily {
 
   /** A model whose text encoder and VAE are built on first use. */
   static final class Loaded implements LoadedModel {
-    private final ZImageTransformer transformer;
+    final ZImageTransformer transformer;
     private final Denoising denoiser;
     private final Part<TextEncoder> textPart;
     private final Part<LatentCodec> codecPart;
@@ -370,6 +413,17 @@ public final class ZImage implements ModelFamily {
     @Override
     public Map<String, Linear> linearLayers() {
       return transformer.linears();
+    }
+
+    @Override
+    public Map<String, List<dev.lathe.adapters.Slice>> adapterAliases() {
+      Map<String, List<dev.lathe.adapters.Slice>> out = new java.util.LinkedHashMap<>();
+      for (Map.Entry<String, Linear> e : transformer.linears().entrySet()) {
+        ZImageKeys.ComfyModule cm = ZImageKeys.comfyModule(e.getKey(), (int) e.getValue().out);
+        if (cm.module().equals(e.getKey())) continue;
+        out.computeIfAbsent(cm.module(), k -> new ArrayList<>()).add(new dev.lathe.adapters.Slice(e.getKey(), cm.rowStart(), cm.rows()));
+      }
+      return out;
     }
 
     /** ai-toolkit's rule: Linears whose module path contains "layers" — the main blocks, not the refiners. */

@@ -118,6 +118,32 @@ final class ZImageTransformer extends Layer {
           n.path("t_scale").asDouble(d.tScale), ints(n.get("axes_dims"), d.axesDims), ints(n.get("axes_lens"), d.axesLens));
     }
 
+    /** This config as a diffusers transformer config.json. */
+    com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+      var m = new com.fasterxml.jackson.databind.ObjectMapper();
+      var n = m.createObjectNode();
+      n.put("_class_name", "ZImageTransformer2DModel");
+      n.putArray("all_patch_size").add(patch);
+      n.putArray("all_f_patch_size").add(fPatch);
+      n.put("in_channels", inChannels);
+      n.put("dim", dim);
+      n.put("n_layers", layers);
+      n.put("n_refiner_layers", refinerLayers);
+      n.put("n_heads", heads);
+      n.put("n_kv_heads", heads);
+      n.put("norm_eps", normEps);
+      n.put("qk_norm", true);
+      n.put("cap_feat_dim", capFeatDim);
+      n.putNull("siglip_feat_dim");
+      n.put("rope_theta", ropeTheta);
+      n.put("t_scale", tScale);
+      var ad = n.putArray("axes_dims");
+      axesDims.forEach(ad::add);
+      var al = n.putArray("axes_lens");
+      axesLens.forEach(al::add);
+      return n;
+    }
+
     private static List<Integer> ints(JsonNode n, List<Integer> fallback) {
       if (n == null || n.isNull()) return fallback;
       if (!n.isArray()) throw new IllegalArgumentException("expected a list of integers, got " + n);

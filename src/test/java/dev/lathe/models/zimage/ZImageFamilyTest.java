@@ -181,7 +181,7 @@ class ZImageFamilyTest {
   @Test
   void randomTiny_runsEveryPartAndIsSeeded() throws IOException {
     ZImage f = new ZImage();
-    assertThat(f.randomSizes()).containsExactly("tiny", "small", "turbo");
+    assertThat(f.randomSizes()).containsExactly("tiny", "demo", "small", "turbo");
     try (ModelFamily.LoadedModel a = f.random("tiny", 3, Runtime.cpu()); ModelFamily.LoadedModel b = f.random("tiny", 3, Runtime.cpu());
          ModelFamily.LoadedModel c = f.random("tiny", 4, Runtime.cpu()); PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
       List<Tensor> text = a.textEncoder().encode(List.of("a cat, oil painting"));
@@ -193,7 +193,7 @@ class ZImageFamilyTest {
       assertThat(Tensors.shape(a.codec().decode(x))).containsExactly(1, 3, 16, 16);
       assertThat(Float.isFinite(va.abs().max().item_float())).isTrue();
     }
-    assertThatThrownBy(() -> f.random("huge", 1, Runtime.cpu())).hasMessage("unknown size 'huge'; known: tiny, small, turbo");
+    assertThatThrownBy(() -> f.random("huge", 1, Runtime.cpu())).hasMessage("unknown size 'huge'; known: tiny, demo, small, turbo");
   }
 
   private static void deleteTree(Path p) throws IOException {
