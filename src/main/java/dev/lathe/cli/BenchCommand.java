@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     description = {"Measure step time, memory and throughput of LoRA training and sampling.",
         "Models have fixed sizes and read the same files as the PyTorch reference in scripts/bench",
         "(scripts/bench/run.sh runs both side by side)."},
-    subcommands = {BenchCommand.Export.class, BenchCommand.Train.class, BenchCommand.Sample.class})
+    subcommands = {BenchCommand.Export.class, BenchCommand.Train.class, BenchCommand.Sample.class, BenchCommand.ConsoleCost.class})
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -222,6 +222,88 @@ public final class BenchCommand implements Callable<Integer> {
       });
       c.print(r, spec.commandLine().getOut());
       return ExitCode.OK;
+    }
+  }
+
+  @Command(name = "console", mixinStandardHelpOptions = true,
+      description = {"Measure what watching a run costs: the console's Monitor screen at its refresh rate on a virtual terminal,",
+          "following a stand-in run (a job folder written at --pace steps/s, a sample picture every 50 steps).",
+          "Reports CPU seconds per wall second of the console's threads and of the process, bytes/s to the terminal, frames/s."})
+  static final class ConsoleCost implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "10", paramLabel = "S", description = "measured seconds per case (default 10)")
+    double seconds;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "S", description = "seconds before measuring: JIT, first paint, first sample (default 3)")
+    double warmup;
+
+    @Option(names = "--pace", defaultValue = "10", paramLabel = "N", description = "steps per second of the stand-in run (default 10)")
+    double pace;
+
+    @Option(names = "--graphics", defaultValue = "blocks,sixel", split = ",", paramLabel = "G",
+        description = "preview protocols to measure: blocks, sixel, kitty, iterm2, ascii or none (default blocks,sixel)")
+    List<String> graphics;
+
+    @Option(names = "--size", defaultValue = "80x24,120x40,200x60", split = ",", paramLabel = "COLSxROWS",
+        description = "terminal sizes (default 80x24,120x40,200x60)")
+    List<String> sizes;
+
+    @Option(names = "--feed", defaultValue = "job", paramLabel = "job|synthetic",
+        description = "job: follow a job folder as the console does in real use (default); synthetic: in-memory snapshots, drawing alone")
+    String feed;
+
+    @Option(names = "--json", description = "one JSON object per case on stdout")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!(seconds > 0) || !(warmup >= 0) || !(pace > 0)) throw new CliException(ExitCode.USAGE, "--seconds and --pace must be > 0, --warmup >= 0");
+      dev.lathe.tui.ConsoleLoad.Feed f = switch (feed) {
+        case "job" -> dev.lathe.tui.ConsoleLoad.Feed.JOB;
+        case "synthetic" -> dev.lathe.tui.ConsoleLoad.Feed.SYNTHETIC;
+        default -> throw new CliException(ExitCode.USAGE, "--feed takes job or synthetic, not '" + feed + "'");
+      };
+      List<dev.lathe.tui.ConsoleLoad.Case> cases = new java.util.ArrayList<>();
+      for (String sz : sizes) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)x(\\d+)").matcher(sz.trim());
+        if (!m.matches()) throw new CliException(ExitCode.USAGE, "--size '" + sz + "': write COLSxROWS, e.g. 120x40");
+        int cols = Integer.parseInt(m.group(1)), rows = Integer.parseInt(m.group(2));
+        if (cols < 20 || rows < 10 || cols > 1000 || rows > 500) throw new CliException(ExitCode.USAGE, "--size '" + sz + "': 20x10 to 1000x500");
+        for (String g : graphics) cases.add(new dev.lathe.tui.ConsoleLoad.Case(protocol(g), cols, rows, f));
+      }
+      PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+      Path dir = java.nio.file.Files.createTempDirectory("lathe-bench-console");
+      try {
+        if (!json) {
+          out.printf(Locale.ROOT, "console cost on %s; %.0f s per case after %.0f s warm-up, a run at %.0f steps/s%n", Machine.describe(), seconds, warmup, pace);
+          out.println("case                         console_cpu  gui   images  watcher  process  KB/s    frames/s");
+          out.flush();
+        }
+        for (var c : cases) {
+          err.println("lathe bench: console " + c.label() + " ...");
+          err.flush();
+          var r = dev.lathe.tui.ConsoleLoad.measure(dir, c, seconds, warmup, pace);
+          if (json) out.println(new ObjectMapper().writeValueAsString(r.toMap()));
+          else out.printf(Locale.ROOT, "%-28s %6.1f%%     %5.1f%%  %5.1f%%  %5.1f%%   %5.1f%%   %6.1f  %5.1f%n", c.label(), 100 * r.consoleCpu(),
+              100 * r.guiCpu(), 100 * r.imageCpu(), 100 * r.watchCpu(), 100 * r.processCpu(), r.bytesPerSecond() / 1000, r.framesPerSecond());
+          out.flush();
+        }
+        if (!json) out.println("(percent of one core; process includes the stand-in run, JIT and GC)");
+      } finally {
+        dev.lathe.io.AtomicFiles.deleteTree(dir);
+      }
+      out.flush();
+      return ExitCode.OK;
+    }
+
+    static dev.lathe.term.GraphicsProtocol protocol(String g) {
+      try {
+        return dev.lathe.term.GraphicsProtocol.parse(g);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCode.USAGE, "--graphics: " + e.getMessage());
+      }
     }
   }
 

@@ -17,10 +17,8 @@ import dev.lathe.tui.Themes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,7 +104,7 @@ public final class ConsoleCommand implements Callable<Integer> {
       exit = b.build().run();
     } finally {
       if (feed != null) feed.close();
-      if (tmp != null) deleteTree(tmp);
+      if (tmp != null) dev.lathe.io.AtomicFiles.deleteTree(tmp);
     }
     List<String> running = new java.util.ArrayList<>();
     for (dev.lathe.jobs.JobFolder j : ws.store().list()) {
@@ -121,13 +119,5 @@ public final class ConsoleCommand implements Callable<Integer> {
         + " (lathe status -o " + ws.output() + " lists it; lathe shows it again)";
     spec.commandLine().getOut().println("lathe: console closed (" + exit.name().toLowerCase(java.util.Locale.ROOT) + ")" + left);
     return ExitCode.OK;
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> s = Files.walk(root)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temporary folder left behind is harmless
-    }
   }
 }

@@ -79,4 +79,13 @@ public final class AtomicFiles {
       // some file systems refuse to open folders; the rename already happened
     }
   }
+
+  /** Deletes a folder and everything under it, as far as it can: for scratch folders, where a leftover is harmless. */
+  public static void deleteTree(Path root) {
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // already gone, or unreadable: nothing more to do
+    }
+  }
 }

@@ -122,4 +122,26 @@ class BenchCommandTest {
     assertThat(bad.err()).startsWith("lathe: " + junk).doesNotContain("\n\tat ");
     assertThat(bad.err().strip().lines().count()).isEqualTo(1);
   }
+
+  @Test
+  void console_onePerCaseJson_andBadSizesAreOneLine() throws Exception {
+    CliTest.Result r = CliTest.run("bench", "console", "--seconds", "1", "--warmup", "1", "--size", "80x24", "--graphics", "blocks,sixel", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    List<JsonNode> rows = new java.util.ArrayList<>();
+    for (String l : r.out().lines().filter(l -> l.startsWith("{")).toList()) rows.add(new ObjectMapper().readTree(l));
+    assertThat(rows).extracting(j -> j.get("graphics").asText()).containsExactly("blocks", "sixel");
+    for (JsonNode j : rows) {
+      assertThat(j.get("feed").asText()).isEqualTo("job");
+      assertThat(j.get("cols").asInt()).isEqualTo(80);
+      assertThat(j.get("steps").asLong()).as("the console followed the stand-in job").isPositive();
+      assertThat(j.get("bytes_per_s").asDouble()).isPositive();
+      assertThat(j.get("console_cpu").asDouble()).isGreaterThanOrEqualTo(j.get("gui_cpu").asDouble());
+    }
+    CliTest.Result bad = CliTest.run("bench", "console", "--size", "wide");
+    assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(bad.err()).contains("--size 'wide': write COLSxROWS");
+    CliTest.Result g = CliTest.run("bench", "console", "--graphics", "png");
+    assertThat(g.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(g.err()).contains("--graphics: graphics 'png' is not one of");
+  }
 }

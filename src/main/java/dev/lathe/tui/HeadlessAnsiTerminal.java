@@ -9,13 +9,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A real ANSI terminal writer (Lanterna's escape sequences, our raw image strings) into any stream, with a size set by
- * the test and no keyboard: for counting bytes and checking image re-sends without a TTY.
+ * the caller and no keyboard: for counting the bytes a screen sends ({@code lathe bench console}) and for tests that
+ * check image re-sends without a TTY.
  */
-final class HeadlessAnsiTerminal extends ANSITerminal implements RawOutput {
+public final class HeadlessAnsiTerminal extends ANSITerminal implements RawOutput {
   private volatile TerminalSize size;
   private volatile boolean cleared = true;
 
-  HeadlessAnsiTerminal(OutputStream out, TerminalSize size) {
+  public HeadlessAnsiTerminal(OutputStream out, TerminalSize size) {
     super(new InputStream() {
       @Override
       public int read() {
