@@ -26,10 +26,12 @@ public final class SampleBench {
 
   /**
    * @param rank LoRA rank of an attached (unmerged) adapter; 0 for the inputs' rank, -1 for no adapter
-   * @param steps timed sampling steps, after {@code warmup} untimed ones (one schedule of warmup + steps)
+   * @param steps timed sampling steps: one schedule of that many steps
+   * @param warmup untimed evaluations at the schedule's first σ before it (more while the JIT is busy, with
+   *     {@code jitQuiet}; see {@link JitWarmup})
    * @param shift the schedule's static shift
    */
-  public record Options(BenchSource source, int rank, int steps, int warmup, double shift, boolean peak, int matmulN) {
+  public record Options(BenchSource source, int rank, int steps, int warmup, boolean jitQuiet, double shift, boolean peak, int matmulN) {
     public Options {
       if (steps < 1 || warmup < 0) throw new IllegalArgumentException("--steps must be >= 1 and --warmup >= 0");
     }
@@ -41,23 +43,25 @@ public final class SampleBench {
       AdapterSet adapters = rank > 0
           ? AdapterSet.attach(s.model.linearLayers(), s.model::defaultTarget, AdapterSpec.lora(rank, rank), o.source().seed())
           : null;
-      int total = o.warmup() + o.steps();
-      double[] sigmas = FlowMatchEuler.sigmas(total, o.shift());
+      double[] sigmas = FlowMatchEuler.sigmas(o.steps(), o.shift());
       int b = s.inputs.batch();
       log.accept("sampling " + s.inputs.size() + ": " + o.warmup() + " warm-up + " + o.steps() + " timed steps, "
           + (rank > 0 ? "LoRA rank " + rank + " attached" : "no adapter") + ", " + s.rt);
       double[] step = new double[o.steps()];
       Tensor x = Keep.retained(s.inputs.noise().squeeze(2).to(s.rt.device(), ScalarType.Float));
+      JitWarmup warm = new JitWarmup(o.warmup(), o.jitQuiet());
+      long jitBefore;
       try (NoGradGuard g = new NoGradGuard()) {
-        for (int k = 0; k < total; k++) {
+        while (warm.more()) {                       // warm-up: the first step's work, x left as it is
           long t0 = System.nanoTime();
-          try (PointerScope scope = new PointerScope()) {
-            Tensor sigma = torch.full(new long[] {b}, new Scalar(sigmas[k]), new TensorOptions(ScalarType.Float));
-            Tensor v = s.model.velocity(x, sigma, s.inputs.captions());
-            x.add_(v.to(ScalarType.Float), new Scalar(sigmas[k + 1] - sigmas[k]));   // x ← x + (σ_{k+1} − σ_k)·v
-            if (s.rt.isCuda()) torch.synchronizeDevice(s.rt.device().index());
-          }
-          if (k >= o.warmup()) step[k - o.warmup()] = (System.nanoTime() - t0) / 1e9;
+          velocityStep(s, x, sigmas[0], 0, b);
+          warm.stepped((System.nanoTime() - t0) / 1e9);
+        }
+        jitBefore = warm.compileMs();
+        for (int k = 0; k < o.steps(); k++) {
+          long t0 = System.nanoTime();
+          velocityStep(s, x, sigmas[k], sigmas[k + 1] - sigmas[k], b);
+          step[k] = (System.nanoTime() - t0) / 1e9;
         }
         try (PointerScope scope = new PointerScope()) {
           if (!x.isfinite().all().item_bool()) throw new IllegalStateException("sampling produced non-finite latents");
@@ -70,7 +74,9 @@ public final class SampleBench {
       Map<String, Object> res = s.describe("lathe");
       res.put("mode", "sample");
       res.put("rank", rank);
-      res.put("warmup", o.warmup());
+      res.put("warmup", warm.steps());
+      res.put("warmup_jit_quiet", warm.quiet());
+      res.put("jit_ms_timed", warm.compileMs() - jitBefore);
       res.put("steps", o.steps());
       res.put("shift", o.shift());
       Stats st = Stats.of(step);
@@ -91,6 +97,16 @@ public final class SampleBench {
         res.put("peak_fraction", flops / st.median() / 1e9 / pk.gflopsBest());
       }
       return res;
+    }
+  }
+
+  /** One sampling step: the velocity at σ, then x ← x + dσ·v (dσ = 0: the work without the update). */
+  private static void velocityStep(Setup s, Tensor x, double sigma, double dSigma, int b) {
+    try (PointerScope scope = new PointerScope()) {
+      Tensor sig = torch.full(new long[] {b}, new Scalar(sigma), new TensorOptions(ScalarType.Float));
+      Tensor v = s.model.velocity(x, sig, s.inputs.captions());
+      if (dSigma != 0) x.add_(v.to(ScalarType.Float), new Scalar(dSigma));
+      if (s.rt.isCuda()) torch.synchronizeDevice(s.rt.device().index());
     }
   }
 }

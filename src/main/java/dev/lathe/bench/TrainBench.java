@@ -32,12 +32,16 @@ public final class TrainBench {
    * @param steps timed steps, after {@code warmup} untimed ones
    * @param peak measure the fp32 GEMM peak after the timed steps
    */
-  public record Options(BenchSource source, int rank, boolean checkpointing, int steps, int warmup, boolean peak, int matmulN) {
+  /** @param jitQuiet warm up past {@code warmup} steps until the JIT is quiet (see {@link JitWarmup}) */
+  public record Options(BenchSource source, int rank, boolean checkpointing, int steps, int warmup, boolean jitQuiet, boolean peak, int matmulN) {
     public Options {
       if (steps < 1 || warmup < 0) throw new IllegalArgumentException("--steps must be >= 1 and --warmup >= 0");
       if (rank < 0) throw new IllegalArgumentException("--rank must be >= 1 (or 0 for the inputs' rank)");
     }
   }
+
+  /** Warm-up steps past the requested ones, at most, while waiting for the JIT (its time cap usually ends it first). */
+  static final int MAX_EXTRA_WARMUP = 2000;
 
   /**
    * Runs warm-up and timed steps and returns the result in the JSON shape of {@code scripts/bench/README.md}.
@@ -50,14 +54,14 @@ public final class TrainBench {
       long seed = o.source().seed();
       AdapterSet adapters = AdapterSet.attach(s.model.linearLayers(), s.model::defaultTarget, AdapterSpec.lora(rank, rank), seed);
       s.model.setGradientCheckpointing(o.checkpointing());
-      int total = o.warmup() + o.steps();
+      int total = o.warmup() + o.steps() + (o.jitQuiet() ? MAX_EXTRA_WARMUP : 0);   // the loop's horizon; the bench stops earlier
       TrainLoop.Settings settings = new TrainLoop.Settings(total, 1, 0, seed, TrainLoop.Loss.MSE,
           new TimestepSampler(TimestepSampler.Type.SIGMOID, TimestepSampler.Bias.BALANCED, 1.0),
           new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-4, 0, total), 0, 0, 0, true, false, true, 0, 0);
       Optimizer opt = Optimizer.create(Optimizer.Kind.ADAMW, adapters.parameters(), 1e-4);
       Fixed fixed = new Fixed(s);
       TrainLoop loop = new TrainLoop(settings, s.rt, s.model, adapters, fixed, opt, null, fixed);
-      log.accept("training " + s.inputs.size() + ": " + o.warmup() + " warm-up + " + o.steps() + " timed steps, checkpointing "
+      log.accept("training " + s.inputs.size() + ": " + o.warmup() + (o.jitQuiet() ? "+" : "") + " warm-up + " + o.steps() + " timed steps, checkpointing "
           + (o.checkpointing() ? "on" : "off") + ", " + s.rt);
 
       adapters.train(true);
@@ -68,20 +72,26 @@ public final class TrainBench {
       double[] cpu = new double[o.steps()];
       double loss1 = Double.NaN;
       double lossLast = Double.NaN;
+      JitWarmup warm = new JitWarmup(o.warmup(), o.jitQuiet());
+      long jitBefore = 0;
       try {
-        for (int i = 0; i < total; i++) {
+        for (int i = 0, k = 0; k < o.steps(); i++) {
+          boolean warming = k == 0 && warm.more() && i < o.warmup() + MAX_EXTRA_WARMUP;
+          if (!warming && k == 0) jitBefore = warm.compileMs();
           long c0 = Machine.processCpuNanos();
           StepReport r = loop.runStep();
           long c1 = Machine.processCpuNanos();
           if (i == 0) loss1 = r.loss();
           lossLast = r.loss();
-          if (i >= o.warmup()) {
-            int k = i - o.warmup();
+          if (warming) {
+            warm.stepped(r.seconds());
+          } else {
             step[k] = r.seconds();
             fwd[k] = r.phases().forward();
             bwd[k] = r.phases().backward();
             optim[k] = r.phases().optimizer();
             cpu[k] = (c1 - c0) / 1e9;
+            k++;
           }
         }
       } finally {
@@ -95,7 +105,9 @@ public final class TrainBench {
       res.put("trainable_params", adapters.parameterCount());
       res.put("rank", rank);
       res.put("checkpointing", o.checkpointing() ? "on" : "off");
-      res.put("warmup", o.warmup());
+      res.put("warmup", warm.steps());
+      res.put("warmup_jit_quiet", warm.quiet());
+      res.put("jit_ms_timed", warm.compileMs() - jitBefore);
       res.put("steps", o.steps());
       res.put("loss_step1", loss1);
       res.put("loss_last", lossLast);

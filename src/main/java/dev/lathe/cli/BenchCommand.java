@@ -49,6 +49,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** Progress lines on stderr, so that stdout holds only the result. */
+  static java.util.function.Consumer<String> progress(PrintWriter err) {
+    return line -> {
+      err.println("lathe bench: " + line);
+      err.flush();
+    };
+  }
+
   /** What train and sample share: the model, the inputs, the machine and the output form. */
   static final class Common {
     @Option(names = "--family", defaultValue = "zimage", paramLabel = "ID", description = "model family (default zimage)")
@@ -76,14 +84,18 @@ public final class BenchCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--blas-threads", paramLabel = "N",
-        description = "OpenBLAS threads for fp32 matmuls (default: LATHE_BLAS_THREADS, else 1; see README 'Benchmark against PyTorch')")
+        description = "OpenBLAS threads for fp32 matmuls (default: LATHE_BLAS_THREADS, else 1; see scripts/bench/README.md)")
     Integer blasThreads;
 
     @Option(names = "--steps", paramLabel = "N", description = "timed steps (default: tiny 20, small 10, medium 5, full 3)")
     Integer steps;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "untimed steps first (default: tiny 5, else 2)")
+    @Option(names = "--warmup", paramLabel = "N",
+        description = "untimed steps first (default: tiny 5, else 2); more until the JVM's JIT compiler has gone quiet, up to 30 s")
     Integer warmup;
+
+    @Option(names = "--exact-warmup", description = "exactly --warmup steps, even while the JIT is still compiling")
+    boolean exactWarmup;
 
     @Option(names = "--json", description = "print one JSON object (the contract of scripts/bench/README.md) on stdout")
     boolean json;
@@ -186,11 +198,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       if (!checkpointing.equals("on") && !checkpointing.equals("off")) throw new CliException(ExitCode.USAGE, "--checkpointing takes on or off");
       PrintWriter err = spec.commandLine().getErr();
-      var o = new TrainBench.Options(c.source(), rank, checkpointing.equals("on"), c.steps(), c.warmup(), !c.noPeak, c.matmulN);
-      Map<String, Object> r = TrainBench.run(o, line -> {
-        err.println("lathe bench: " + line);
-        err.flush();
-      });
+      var o = new TrainBench.Options(c.source(), rank, checkpointing.equals("on"), c.steps(), c.warmup(), !c.exactWarmup, !c.noPeak, c.matmulN);
+      Map<String, Object> r = TrainBench.run(o, progress(err));
       c.print(r, spec.commandLine().getOut());
       return ExitCode.OK;
     }
@@ -215,11 +224,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      var o = new SampleBench.Options(c.source(), rank, c.steps(), c.warmup(), shift, !c.noPeak, c.matmulN);
-      Map<String, Object> r = SampleBench.run(o, line -> {
-        err.println("lathe bench: " + line);
-        err.flush();
-      });
+      var o = new SampleBench.Options(c.source(), rank, c.steps(), c.warmup(), !c.exactWarmup, shift, !c.noPeak, c.matmulN);
+      Map<String, Object> r = SampleBench.run(o, progress(err));
       c.print(r, spec.commandLine().getOut());
       return ExitCode.OK;
     }
@@ -282,8 +288,7 @@ public final class BenchCommand implements Callable<Integer> {
           out.flush();
         }
         for (var c : cases) {
-          err.println("lathe bench: console " + c.label() + " ...");
-          err.flush();
+          progress(err).accept("console " + c.label() + " ...");
           var r = dev.lathe.tui.ConsoleLoad.measure(dir, c, seconds, warmup, pace);
           if (json) out.println(new ObjectMapper().writeValueAsString(r.toMap()));
           else out.printf(Locale.ROOT, "%-28s %6.1f%%     %5.1f%%  %5.1f%%  %5.1f%%   %5.1f%%   %6.1f  %5.1f%n", c.label(), 100 * r.consoleCpu(),
@@ -320,8 +325,9 @@ public final class BenchCommand implements Callable<Integer> {
           train ? String.format(Locale.ROOT, ", LoRA rank %s (%,d trainable), checkpointing %s", r.get("rank"), (Long) r.get("trainable_params"), r.get("checkpointing"))
               : ((Integer) r.get("rank") > 0 ? ", LoRA rank " + r.get("rank") + " attached" : ", no adapter"));
       if (train) o.printf(Locale.ROOT, "loss at step 1: %.6f   (last: %.6f)%n", (Double) r.get("loss_step1"), (Double) r.get("loss_last"));
-      o.printf(Locale.ROOT, "%s: median %.1f ms, min %.1f, max %.1f over %s steps (after %s warm-up)%n", train ? "step" : "sampling step",
-          (Double) s.get("median"), (Double) s.get("min"), (Double) s.get("max"), r.get("steps"), r.get("warmup"));
+      o.printf(Locale.ROOT, "%s: median %.1f ms, min %.1f, max %.1f over %s steps (after %s warm-up%s)%n", train ? "step" : "sampling step",
+          (Double) s.get("median"), (Double) s.get("min"), (Double) s.get("max"), r.get("steps"), r.get("warmup"),
+          Boolean.TRUE.equals(r.get("warmup_jit_quiet")) ? ", JIT quiet" : "");
       if (train) o.printf(Locale.ROOT, "  forward %.1f ms, backward %.1f ms, optimizer %.1f ms (medians)%n", (Double) r.get("forward_ms"),
           (Double) r.get("backward_ms"), (Double) r.get("optimizer_ms"));
       o.printf(Locale.ROOT, "peak RSS %.0f MiB (after load %.0f MiB)%s; %.0f image tokens/s%n", (Long) r.get("peak_rss_bytes") / 1048576.0,

@@ -39,8 +39,13 @@ public class Linear extends Layer {
     this.bias = bias ? Params.register(this, "bias", params, out) : null;
   }
 
-  /** Multiply-adds (rows·in·out) from which a CPU fp32 product goes through oneDNN (measured crossover, 2 threads). */
-  public static final long ONEDNN_MIN_MACS = 1L << 27;
+  /**
+   * Multiply-adds (rows·in·out) from which a CPU fp32 product goes through oneDNN. Measured on 2 threads with the
+   * Z-Image bench's "small" step (Linears of 23 M to 61 M multiply-adds): 2^20 and 2^22 gave 215 to 260 ms, 2^24 about
+   * the same, 2^27 (which leaves them all on OpenBLAS) 246 to 249 ms. {@code -Dlathe.onednn.minMacs=N} overrides it,
+   * for measuring the crossover on another machine.
+   */
+  public static final long ONEDNN_MIN_MACS = Long.getLong("lathe.onednn.minMacs", 1L << 22);
   private static final long[] ONES = {1, 1};
   private static final long[] ZEROS = {0, 0};
 

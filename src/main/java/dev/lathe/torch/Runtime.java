@@ -80,7 +80,7 @@ public final class Runtime {
     ScalarType dt = dtype == null || dtype.isBlank() ? (cuda ? ScalarType.BFloat16 : ScalarType.Float) : parseDtype(dtype);
     int n = threads > 0 ? threads : defaultThreads(cuda);
     torch.set_num_threads(n);
-    Blas.setThreads(Math.min(n, Blas.defaultThreads()));   // why one by default: see Blas
+    Blas.setThreads(Blas.threadsFor(n));   // why one by default: see Blas
     return new Runtime(dev, cuda, dt, n);
   }
 

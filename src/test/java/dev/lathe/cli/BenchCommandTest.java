@@ -52,6 +52,10 @@ class BenchCommandTest {
     JsonNode j = lastJson(r.out());
     for (String k : CONTRACT) assertThat(j.has(k)).as("field " + k).isTrue();
     assertThat(j.get("impl").asText()).isEqualTo("lathe");
+    assertThat(j.get("threads").asInt()).isEqualTo(2);
+    if (System.getenv(dev.lathe.torch.Blas.ENV) == null) {
+      assertThat(j.get("blas_threads").asInt()).as("OpenBLAS keeps one thread (see Blas)").isEqualTo(1);
+    }
     assertThat(j.get("size").asText()).isEqualTo("tiny");
     assertThat(j.get("checkpointing").asText()).isEqualTo("off");
     assertThat(j.get("params").asLong()).isEqualTo(706_144);
