@@ -284,18 +284,19 @@ public final class BenchCommand implements Callable<Integer> {
       try {
         if (!json) {
           out.printf(Locale.ROOT, "console cost on %s; %.0f s per case after %.0f s warm-up, a run at %.0f steps/s%n", Machine.describe(), seconds, warmup, pace);
-          out.println("case                         console_cpu  gui   images  watcher  process  KB/s    frames/s");
+          out.println("case                         console_cpu  gui     images  watcher  stand-in  process  KB/s    frames/s");
           out.flush();
         }
         for (var c : cases) {
           progress(err).accept("console " + c.label() + " ...");
           var r = dev.lathe.tui.ConsoleLoad.measure(dir, c, seconds, warmup, pace);
           if (json) out.println(new ObjectMapper().writeValueAsString(r.toMap()));
-          else out.printf(Locale.ROOT, "%-28s %6.1f%%     %5.1f%%  %5.1f%%  %5.1f%%   %5.1f%%   %6.1f  %5.1f%n", c.label(), 100 * r.consoleCpu(),
-              100 * r.guiCpu(), 100 * r.imageCpu(), 100 * r.watchCpu(), 100 * r.processCpu(), r.bytesPerSecond() / 1000, r.framesPerSecond());
+          else out.printf(Locale.ROOT, "%-28s %6.1f%%     %5.1f%%  %5.1f%%  %5.1f%%    %5.1f%%    %5.1f%%   %6.1f  %5.1f%n", c.label(),
+              100 * r.consoleCpu(), 100 * r.guiCpu(), 100 * r.imageCpu(), 100 * r.watchCpu(), 100 * r.feedCpu(), 100 * r.processCpu(),
+              r.bytesPerSecond() / 1000, r.framesPerSecond());
           out.flush();
         }
-        if (!json) out.println("(percent of one core; process includes the stand-in run, JIT and GC)");
+        if (!json) out.println("(percent of one core; console = gui + images + watcher; process = everything: console, stand-in run, JIT, GC)");
       } finally {
         dev.lathe.io.AtomicFiles.deleteTree(dir);
       }
