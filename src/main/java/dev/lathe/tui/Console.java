@@ -1,10 +1,8 @@
 package dev.lathe.tui;
 
-import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.gui2.BasicWindow;
 import com.googlecode.lanterna.gui2.Component;
-import com.googlecode.lanterna.gui2.LayoutManager;
 import com.googlecode.lanterna.gui2.Panel;
 import com.googlecode.lanterna.gui2.Window;
 import com.googlecode.lanterna.gui2.WindowListenerAdapter;
@@ -430,15 +428,9 @@ public final class Console implements AutoCloseable {
   }
 
   /** Header, tabs, body, footer; or the too-small page alone. */
-  private final class ShellLayout implements LayoutManager {
-    @Override
-    public TerminalSize getPreferredSize(List<Component> components) {
-      return new TerminalSize(TooSmallPage.MIN_COLUMNS, TooSmallPage.MIN_ROWS);
-    }
-
-    @Override
-    public boolean hasChanged() {
-      return false;
+  private final class ShellLayout extends PanesLayout {
+    ShellLayout() {
+      super(new TerminalSize(TooSmallPage.MIN_COLUMNS, TooSmallPage.MIN_ROWS));
     }
 
     @Override
@@ -450,16 +442,6 @@ public final class Console implements AutoCloseable {
       place(tabs, !small, 0, 1, w, 1);
       place(footer, !small, 0, h - 1, w, 1);
       for (ConsoleScreen s : screens) place(s.component(), !small && s == current, 0, 2, w, h - SHELL_ROWS);
-    }
-
-    private void place(Component c, boolean visible, int x, int y, int w, int h) {
-      if (c.isVisible() != visible) c.setVisible(visible);
-      if (visible) {
-        c.setPosition(new TerminalPosition(x, y));
-        c.setSize(new TerminalSize(w, h));
-      } else {
-        c.setSize(TerminalSize.ZERO);
-      }
     }
   }
 

@@ -5,7 +5,6 @@ import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.gui2.AbstractComponent;
 import com.googlecode.lanterna.gui2.Component;
 import com.googlecode.lanterna.gui2.ComponentRenderer;
-import com.googlecode.lanterna.gui2.LayoutManager;
 import com.googlecode.lanterna.gui2.Panel;
 import com.googlecode.lanterna.gui2.TextGUIGraphics;
 import java.util.List;
@@ -28,17 +27,7 @@ public final class DashboardScreen implements ConsoleScreen {
     job = new JobPane(skin);
     stats = new StatsPane(skin);
     recent = new RecentJobs(skin);
-    body = new Panel(new LayoutManager() {
-      @Override
-      public TerminalSize getPreferredSize(List<Component> components) {
-        return new TerminalSize(80, 21);
-      }
-
-      @Override
-      public boolean hasChanged() {
-        return false;
-      }
-
+    body = new Panel(new PanesLayout() {
       @Override
       public void doLayout(TerminalSize area, List<Component> components) {
         int w = area.getColumns(), h = area.getRows();
@@ -53,11 +42,6 @@ public final class DashboardScreen implements ConsoleScreen {
           place(stats, 0, jobH, w, statsH);
           place(recent, 0, jobH + statsH, w, Math.max(0, h - jobH - statsH));
         }
-      }
-
-      private void place(Component c, int x, int y, int w, int h) {
-        c.setPosition(new TerminalPosition(x, y));
-        c.setSize(new TerminalSize(Math.max(0, w), Math.max(0, h)));
       }
     });
     Console.noFill(body);

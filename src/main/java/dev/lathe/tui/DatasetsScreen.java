@@ -1,11 +1,9 @@
 package dev.lathe.tui;
 
-import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.gui2.AbstractComponent;
 import com.googlecode.lanterna.gui2.Component;
 import com.googlecode.lanterna.gui2.ComponentRenderer;
-import com.googlecode.lanterna.gui2.LayoutManager;
 import com.googlecode.lanterna.gui2.Panel;
 import com.googlecode.lanterna.gui2.TextGUIGraphics;
 import dev.lathe.data.Bucket;
@@ -405,42 +403,26 @@ public final class DatasetsScreen implements ConsoleScreen {
             case METADATA -> "metadata.jsonl";
             case DEFAULT -> "no caption: default caption";
           };
-          add(lines, roles, "Caption (" + src + "):", Role.MUTED, w);
-          add(lines, roles, p.img.caption().isEmpty() ? "(empty)" : p.img.caption(), Role.TEXT, w);
+          Wrap.styled(lines, roles, "Caption (" + src + "):", Role.MUTED, w);
+          Wrap.styled(lines, roles, p.img.caption().isEmpty() ? "(empty)" : p.img.caption(), Role.TEXT, w);
           String trigger = p.ref == null ? null : p.ref.trigger();
           if (trigger != null) {
-            add(lines, roles, "Trained as:", Role.MUTED, w);
-            add(lines, roles, Captions.finalCaption(p.img.caption(), false, trigger, false), Role.ACCENT, w);
+            Wrap.styled(lines, roles, "Trained as:", Role.MUTED, w);
+            Wrap.styled(lines, roles, Captions.finalCaption(p.img.caption(), false, trigger, false), Role.ACCENT, w);
           }
           StringBuilder fits = new StringBuilder();
           for (var f : p.img.fits()) fits.append(fits.length() == 0 ? "" : ", ").append(f.bucket()).append('@').append(f.resolution());
-          add(lines, roles, p.img.format() + " " + p.img.width() + "×" + p.img.height() + " · "
+          Wrap.styled(lines, roles, p.img.format() + " " + p.img.width() + "×" + p.img.height() + " · "
               + (fits.length() == 0 ? "too small for every resolution" : "bucket " + fits), Role.MUTED, w);
           for (int i = 0; i < Math.min(h, lines.size()); i++) Frames.text(g, skin, 0, i, lines.get(i), roles.get(i));
         }
       };
     }
 
-    private void add(List<String> lines, List<Role> roles, String text, Role r, int w) {
-      for (String l : Wrap.words(text, Math.max(10, w))) {
-        lines.add(l);
-        roles.add(r);
-      }
-    }
   }
 
   /** Wide: folders and images on the left, scan and preview on the right. 80×24: folders, scan, then images | preview. */
-  private final class Layout implements LayoutManager {
-    @Override
-    public TerminalSize getPreferredSize(List<Component> components) {
-      return new TerminalSize(80, 21);
-    }
-
-    @Override
-    public boolean hasChanged() {
-      return false;
-    }
-
+  private final class Layout extends PanesLayout {
     @Override
     public void doLayout(TerminalSize area, List<Component> components) {
       int w = area.getColumns(), h = area.getRows();
@@ -469,11 +451,6 @@ public final class DatasetsScreen implements ConsoleScreen {
         place(slot, listW + 1, foldersH + sumH + 1, slotW, Math.max(0, rest - 2));
         place(caption, listW + slotW + 3, foldersH + sumH, Math.max(0, w - listW - slotW - 3), rest);
       }
-    }
-
-    private void place(Component c, int x, int y, int w, int h) {
-      c.setPosition(new TerminalPosition(x, y));
-      c.setSize(new TerminalSize(Math.max(0, w), Math.max(0, h)));
     }
   }
 }

@@ -1,9 +1,7 @@
 package dev.lathe.tui;
 
-import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.gui2.Component;
-import com.googlecode.lanterna.gui2.LayoutManager;
 import com.googlecode.lanterna.gui2.Panel;
 import java.util.EnumMap;
 import java.util.List;
@@ -267,17 +265,7 @@ public final class MonitorScreen implements ConsoleScreen {
   }
 
   /** Places the panes for the body's size; see the class comment for the two arrangements. */
-  private final class Layout implements LayoutManager {
-    @Override
-    public TerminalSize getPreferredSize(List<Component> components) {
-      return new TerminalSize(80, 21);
-    }
-
-    @Override
-    public boolean hasChanged() {
-      return false;
-    }
-
+  private final class Layout extends PanesLayout {
     @Override
     public void doLayout(TerminalSize area, List<Component> components) {
       int w = area.getColumns(), h = area.getRows();
@@ -310,17 +298,6 @@ public final class MonitorScreen implements ConsoleScreen {
         for (Component c : List.of(lr, sampleBox, slot)) hide(c);
       }
       stats.framed(wide);
-    }
-
-    private void place(Component c, int x, int y, int w, int h) {
-      c.setVisible(true);
-      c.setPosition(new TerminalPosition(x, y));
-      c.setSize(new TerminalSize(Math.max(0, w), Math.max(0, h)));
-    }
-
-    private void hide(Component c) {
-      c.setVisible(false);
-      c.setSize(TerminalSize.ZERO);
     }
   }
 }

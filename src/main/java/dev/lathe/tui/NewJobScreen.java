@@ -1,11 +1,9 @@
 package dev.lathe.tui;
 
-import com.googlecode.lanterna.TerminalPosition;
 import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.gui2.AbstractComponent;
 import com.googlecode.lanterna.gui2.Component;
 import com.googlecode.lanterna.gui2.ComponentRenderer;
-import com.googlecode.lanterna.gui2.LayoutManager;
 import com.googlecode.lanterna.gui2.Panel;
 import com.googlecode.lanterna.gui2.TextGUIGraphics;
 import com.googlecode.lanterna.input.KeyStroke;
@@ -697,7 +695,7 @@ public final class NewJobScreen implements ConsoleScreen {
       return new ComponentRenderer<>() {
         @Override
         public TerminalSize getPreferredSize(PresetList p) {
-          return new TerminalSize(80, 21);
+          return PanesLayout.BODY;
         }
 
         @Override
@@ -781,31 +779,31 @@ public final class NewJobScreen implements ConsoleScreen {
           var c = draft.rc.config();
           Workspace ws = shell.workspace();
           if (draft.preset) {
-            line(lines, roles, "A preset is a template for jobs: Ctrl-s saves it to " + draft.doc.file()
+            Wrap.styled(lines, roles, "A preset is a template for jobs: Ctrl-s saves it to " + draft.doc.file()
                 + ". Then pick it in New job to start a job from it.", Role.TEXT, w);
           } else {
             String name = c.job().name().isBlank() ? "(no name yet)" : c.job().name();
             Path dir = ws == null ? null : ws.output().resolve(c.job().name());
-            line(lines, roles, "Job " + name + ": " + c.training().steps() + " steps of " + c.model().architecture()
+            Wrap.styled(lines, roles, "Job " + name + ": " + c.training().steps() + " steps of " + c.model().architecture()
                 + ", " + c.target().type().key() + " rank " + c.target().linearRank() + ", " + c.datasets().size()
                 + " dataset" + (c.datasets().size() == 1 ? "" : "s") + ".", Role.TEXT, w);
             if (dir != null) {
-              line(lines, roles, "The LoRA will be " + dir.resolve(c.job().name() + ".safetensors") + "; a checkpoint every "
+              Wrap.styled(lines, roles, "The LoRA will be " + dir.resolve(c.job().name() + ".safetensors") + "; a checkpoint every "
                   + c.save().every() + " steps goes to " + dir.resolve("checkpoints") + ".", Role.TEXT, w);
             }
-            line(lines, roles, "Enter (or Ctrl-r on any panel) checks everything, queues the job and starts a runner "
+            Wrap.styled(lines, roles, "Enter (or Ctrl-r on any panel) checks everything, queues the job and starts a runner "
                 + "that keeps going after the console quits; the Monitor then shows it.", Role.ACCENT, w);
           }
           lines.add("");
           roles.add(Role.TEXT);
           if (!draft.checked) {
-            line(lines, roles, "checking…", Role.MUTED, w);
+            Wrap.styled(lines, roles, "checking…", Role.MUTED, w);
           } else if (draft.problems.isEmpty() && draft.refusedWhy.isEmpty()) {
-            line(lines, roles, "No problems found.", Role.OK, w);
+            Wrap.styled(lines, roles, "No problems found.", Role.OK, w);
           } else {
-            for (Map.Entry<String, String> r : draft.refusedWhy.entrySet()) line(lines, roles, "✗ " + r.getKey() + ": " + r.getValue(), Role.ERROR, w);
+            for (Map.Entry<String, String> r : draft.refusedWhy.entrySet()) Wrap.styled(lines, roles, "✗ " + r.getKey() + ": " + r.getValue(), Role.ERROR, w);
             for (Problem pr : draft.problems) {
-              line(lines, roles, (pr.isError() ? "✗ " : "! ") + (pr.field().isEmpty() ? "" : pr.field() + ": ") + pr.message(),
+              Wrap.styled(lines, roles, (pr.isError() ? "✗ " : "! ") + (pr.field().isEmpty() ? "" : pr.field() + ": ") + pr.message(),
                   pr.isError() ? Role.ERROR : Role.WARN, w);
             }
           }
@@ -814,26 +812,10 @@ public final class NewJobScreen implements ConsoleScreen {
       };
     }
 
-    private void line(List<String> lines, List<Role> roles, String text, Role r, int w) {
-      for (String x : Wrap.words(text, Math.max(10, w))) {
-        lines.add(x);
-        roles.add(r);
-      }
-    }
   }
 
   /** Step 1: the preset list. Step 2: tabs, status, then the form (or the launch summary). */
-  private final class Layout implements LayoutManager {
-    @Override
-    public TerminalSize getPreferredSize(List<Component> components) {
-      return new TerminalSize(80, 21);
-    }
-
-    @Override
-    public boolean hasChanged() {
-      return false;
-    }
-
+  private final class Layout extends PanesLayout {
     @Override
     public void doLayout(TerminalSize area, List<Component> components) {
       int w = area.getColumns(), h = area.getRows();
@@ -846,12 +828,6 @@ public final class NewJobScreen implements ConsoleScreen {
       place(launchPane, panels && (tab == LAUNCH_TAB || side), side ? formW : 0, 2, side ? w - formW : w, h - 2);
       if (form != null) place(form, panels, 0, 2, formW, h - 2);
       if (panels) chromeLines();
-    }
-
-    private void place(Component c, boolean visible, int x, int y, int w, int h) {
-      if (c.isVisible() != visible) c.setVisible(visible);
-      c.setPosition(new TerminalPosition(x, y));
-      c.setSize(visible ? new TerminalSize(Math.max(0, w), Math.max(0, h)) : TerminalSize.ZERO);
     }
   }
 }

@@ -209,7 +209,7 @@ public final class QueueScreen implements ConsoleScreen {
       return new ComponentRenderer<>() {
         @Override
         public TerminalSize getPreferredSize(Body b) {
-          return new TerminalSize(80, 21);
+          return PanesLayout.BODY;
         }
 
         @Override

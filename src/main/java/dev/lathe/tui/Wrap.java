@@ -22,4 +22,12 @@ final class Wrap {
     if (line.length() > 0) out.add(line.toString());
     return out;
   }
+
+  /** Appends {@code text} wrapped to {@code width} (at least 10) to {@code lines}, each line styled {@code role}. */
+  static void styled(List<String> lines, List<Role> roles, String text, Role role, int width) {
+    for (String l : words(text, Math.max(10, width))) {
+      lines.add(l);
+      roles.add(role);
+    }
+  }
 }
