@@ -80,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dtype", paramLabel = "TYPE", description = "fp32, bf16 or fp16 (default: fp32 on the CPU, bf16 on a GPU)")
     String dtype;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "intra-op threads (default: every CPU)")
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "intra-op threads (default: LATHE_THREADS, else every core but one on the CPU)")
     int threads;
 
     @Option(names = "--blas-threads", paramLabel = "N",
