@@ -305,7 +305,7 @@ public final class SafeTensorsFile implements Checkpoint {
     BytePointer base = new BytePointer(dst.data_ptr());
     while (done < total) {
       long chunk = Math.min(MAP_LIMIT, total - done);
-      ByteBuffer window = base.position(done).limit(done + chunk).asByteBuffer();
+      ByteBuffer window = Tensors.window(base, done, chunk);
       readFully(channel, window, dataStart + ti.begin() + done);
       done += chunk;
     }

@@ -135,7 +135,7 @@ public final class SafeTensorsWriter {
     BytePointer base = new BytePointer(e.tensor.data_ptr());
     for (long done = 0; done < total; done += CHUNK) {
       long n = Math.min(CHUNK, total - done);
-      AtomicFiles.writeFully(ch, base.position(done).limit(done + n).asByteBuffer());
+      AtomicFiles.writeFully(ch, Tensors.window(base, done, n));
     }
   }
 

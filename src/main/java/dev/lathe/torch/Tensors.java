@@ -64,6 +64,16 @@ public final class Tensors {
     return p == null ? 0 : p.address();
   }
 
+  /**
+   * A direct buffer over {@code length} bytes of native memory starting {@code offset} bytes after {@code base}'s
+   * address. {@code length} must fit an int; {@code offset} may be anything. (Pointer.position/limit +
+   * asByteBuffer measure from the base in int-sized capacities, which silently wraps past 2 GiB.)
+   */
+  static java.nio.ByteBuffer window(org.bytedeco.javacpp.BytePointer base, long offset, long length) {
+    if (length < 0 || length > Integer.MAX_VALUE) throw new IllegalArgumentException("window of " + length + " bytes");
+    return base.getPointer(offset).capacity(length).limit(length).asByteBuffer();
+  }
+
   /** The shape of {@code t}. */
   public static long[] shape(Tensor t) {
     return t.sizes().vec().get();
