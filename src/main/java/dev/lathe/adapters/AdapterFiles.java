@@ -154,8 +154,7 @@ public final class AdapterFiles {
 
   /** Where a layer's adapters live: its device, or null (the CPU) for CPU layers and shape-only (meta) layers. */
   static Device deviceOf(Linear l) {
-    torch.DeviceType t = l.weight().device().type().intern();
-    return t == torch.DeviceType.CPU || t == torch.DeviceType.Meta ? null : l.weight().device();
+    return Tensors.acceleratorOf(l.weight());
   }
 
   private static Tensor requireLoad(Checkpoint ck, Path file, Map<String, String> parts, String part, String module) throws IOException {

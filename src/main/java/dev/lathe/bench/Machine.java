@@ -97,7 +97,7 @@ public final class Machine {
   }
 
   private static void sync(dev.lathe.torch.Runtime rt) {
-    if (rt.isCuda()) torch.synchronizeDevice(rt.device().index());
+    rt.synchronize();
   }
 
   /** CPU time of the whole process so far (every thread), in nanoseconds; -1 where the JVM cannot tell. */

@@ -106,7 +106,7 @@ public final class SampleBench {
       Tensor sig = torch.full(new long[] {b}, new Scalar(sigma), new TensorOptions(ScalarType.Float));
       Tensor v = s.model.velocity(x, sig, s.inputs.captions());
       if (dSigma != 0) x.add_(v.to(ScalarType.Float), new Scalar(dSigma));
-      if (s.rt.isCuda()) torch.synchronizeDevice(s.rt.device().index());
+      s.rt.synchronize();
     }
   }
 }

@@ -84,7 +84,7 @@ public final class DoctorCommand implements Callable<Integer> {
 
   private static boolean safeCudaAvailable() {
     try {
-      return torch.cuda_is_available();
+      return Runtime.cudaUsable();
     } catch (Throwable t) {
       return false;
     }

@@ -105,7 +105,7 @@ public final class InspectCommand implements Callable<Integer> {
         org.bytedeco.pytorch.Tensor t = ck.load(n, floating ? rt.computeDtype() : null, rt.device());
         bytes += t.nbytes();
       }
-      if (rt.isCuda()) org.bytedeco.pytorch.global.torch.cuda_synchronize();   // every copy has landed
+      rt.synchronize();   // every copy has landed
       double secs = (System.nanoTime() - t0) / 1e9;
       dev.lathe.torch.MemoryStats mem = rt.memory();
       out.printf(Locale.ROOT, "loaded %,d tensors, %s as %s on %s in %.2f s (%s/s)%n", names.size(), DoctorCommand.bytes(bytes),

@@ -145,8 +145,20 @@ public final class Runtime {
     return device;
   }
 
+  /** Whether this runtime computes on a GPU; for reports (VRAM or RSS), never to pick a code path. */
   public boolean isCuda() {
     return cuda;
+  }
+
+  /** Waits until every queued kernel on this runtime's device has finished (a no-op on the CPU): before timing. */
+  public void synchronize() {
+    if (cuda) torch.synchronizeDevice(device.index());
+  }
+
+  /** Whether a CUDA GPU is usable in this process. */
+  public static boolean cudaUsable() {
+    load();
+    return torch.cuda_is_available();
   }
 
   /** The dtype models compute in. */

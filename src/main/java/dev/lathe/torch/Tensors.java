@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import static org.bytedeco.pytorch.global.torch.empty;
 
@@ -72,6 +73,12 @@ public final class Tensors {
   static java.nio.ByteBuffer window(org.bytedeco.javacpp.BytePointer base, long offset, long length) {
     if (length < 0 || length > Integer.MAX_VALUE) throw new IllegalArgumentException("window of " + length + " bytes");
     return base.getPointer(offset).capacity(length).limit(length).asByteBuffer();
+  }
+
+  /** The device of {@code t} when it is an accelerator, null for CPU and shape-only (meta) tensors. */
+  public static Device acceleratorOf(Tensor t) {
+    var type = t.device().type().intern();
+    return type == torch.DeviceType.CPU || type == torch.DeviceType.Meta ? null : t.device();
   }
 
   /** The shape of {@code t}. */

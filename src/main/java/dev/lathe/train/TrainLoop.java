@@ -240,7 +240,7 @@ public final class TrainLoop {
 
   /** Waits for queued GPU work, so that phase times are the device's (the loss read already syncs the forward). */
   private void syncDevice() {
-    if (rt.isCuda()) torch.synchronizeDevice(rt.device().index());
+    rt.synchronize();
   }
 
   private Tensor itemLoss(Tensor pred, Tensor target) {
