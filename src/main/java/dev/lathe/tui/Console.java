@@ -84,6 +84,7 @@ public final class Console implements AutoCloseable {
   private ConsoleScreen current;
   private String themeName;
   private final ConsoleSettings settings;
+  private volatile String themeToSave;
   private MonitorSnapshot lastJob;
   private List<Gpus.GpuStatus> lastGpus;
   private Workspace.Snapshot lastSpace;
@@ -615,8 +616,11 @@ public final class Console implements AutoCloseable {
       repaintAll();
       flash("theme " + name, Role.MUTED);
       if (settings != null && !name.equals(settings.theme().orElse(null))) {
+        themeToSave = name;
         new ShellImpl().background(() -> {                 // a small atomic write, off the GUI thread all the same
-          settings.saveTheme(name);
+          synchronized (settings) {                        // t pressed quickly: the last theme picked is the one kept
+            settings.saveTheme(themeToSave);
+          }
           return settings.file();
         }, f -> flash("theme " + name + " (saved in " + f + ")", Role.MUTED), null);
       }
