@@ -5,20 +5,29 @@
 # quits the console leaving the job training, starts the console again (it attaches to the running job), stops the job
 # with x and y, finds the LoRA (o on the Queue), and quits. Exit 0 when every check passed; on a failure it prints the
 # pane, the console's stderr and the runner's log.
-#   LATHE_CMD          how to start Lathe (default: scripts/lathe); the JUnit test passes java -cp ... Main
+#   LATHE_CMD          how to start Lathe (default: scripts/lathe, which this check is about; change it only to debug)
+#   LATHE_CLASSPATH    passed on to scripts/lathe: run from that class path without building (the JUnit test passes
+#                      its own, as there is no target/lathe.jar during `mvn test`)
 #   LATHE_DEMO_STEPS   steps of the demo job (default 2000: long enough to be stopped by hand on a fast box)
 #   LATHE_E2E_KEEP=1   keep the temporary folder for a look afterwards
-# Needs tmux (.ci/run installs it); `script` (util-linux) for the detach/reattach part, which is skipped without it.
+# Needs tmux and `script` (util-linux; Debian/Ubuntu package bsdutils) to attach a client for detach/reattach;
+# .ci/run installs both. Either missing is a failure (exit 2), never a silent skip.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 CMD="${LATHE_CMD:-$ROOT/scripts/lathe}"
 command -v tmux >/dev/null || { echo "tmux-e2e: tmux is not installed (Debian/Ubuntu: sudo apt install tmux)" >&2; exit 2; }
+command -v script >/dev/null || { echo "tmux-e2e: 'script' is not installed; it attaches the client for the detach/reattach check (Debian/Ubuntu: sudo apt install bsdutils)" >&2; exit 2; }
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/lathe-e2e.XXXXXX")"
 WORK="$TMP/work"
 JOB="$WORK/output/demo"
 mkdir -p "$TMP/home" "$TMP/cache" "$TMP/config" "$WORK"
-ENVS="HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache XDG_CONFIG_HOME=$TMP/config LATHE_DEMO_STEPS=${LATHE_DEMO_STEPS:-2000} OMP_WAIT_POLICY=PASSIVE LANG=C.UTF-8 TERM=screen-256color"
+# OMP_WAIT_POLICY is unset on purpose: scripts/lathe must set it (checked below)
+ENVS="-u OMP_WAIT_POLICY HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache XDG_CONFIG_HOME=$TMP/config LATHE_DEMO_STEPS=${LATHE_DEMO_STEPS:-2000} LANG=C.UTF-8 TERM=screen-256color"
+if [ -n "${LATHE_CLASSPATH:-}" ]; then
+  case "$LATHE_CLASSPATH" in *[[:space:]\'\"]*) echo "tmux-e2e: LATHE_CLASSPATH must not contain spaces or quotes" >&2; exit 2;; esac
+  ENVS="$ENVS LATHE_CLASSPATH=$LATHE_CLASSPATH"
+fi
 SOCK="lathe-e2e-$$"
 S=e2e
 START=$SECONDS
@@ -99,6 +108,23 @@ until b=$(step); [ "$b" -gt "$a" ]; do
 done
 echo "ok: the Monitor shows the demo training (step $a -> $b, $((SECONDS - START))s)"
 
+# Both the console and the runner it started must have come through scripts/lathe: the launcher alone sets
+# -Dlathe.home (DetachedRunner starts runners through $lathe.home/scripts/lathe) and OMP_WAIT_POLICY.
+launched() {   # pid, what
+  local cl; cl="$(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null || true)"
+  case "$cl" in *"-Dlathe.home=$ROOT "*dev.lathe.cli.Main*) ;; *) fail "$2 (pid $1) did not start through scripts/lathe: $cl";; esac
+  tr '\0' '\n' < "/proc/$1/environ" 2>/dev/null | grep -qx 'OMP_WAIT_POLICY=PASSIVE' || fail "$2 (pid $1) runs without OMP_WAIT_POLICY=PASSIVE"
+}
+pane="$(T display-message -p -t "$S" '#{pane_pid}')"
+cpid="$(pgrep -P "$pane" java | head -1 || true)"
+[ -n "$cpid" ] || fail "no java process under the pane (pid $pane)"
+launched "$cpid" "the console"
+rpid="$(runner_pid)"
+[ -n "$rpid" ] || fail "no runner lock in $WORK/output"
+launched "$rpid" "the runner"
+tr '\0' ' ' < "/proc/$rpid/cmdline" | grep -q "queue run --device cpu -o $WORK/output" || fail "the runner's arguments: $(tr '\0' ' ' < "/proc/$rpid/cmdline")"
+echo "ok: the console (pid $cpid) and its runner (pid $rpid) both started through scripts/lathe"
+
 key '?'
 wait_for 'Keys · Monitor' 10
 key Escape
@@ -109,19 +135,15 @@ T resize-window -t "$S" -x 80 -y 24
 wait_for 'RUNNING step' 10
 echo "ok: help opens and closes; below 80x24 the too-small page, then back"
 
-if command -v script >/dev/null; then
-  script -qfc "tmux -L $SOCK attach -t $S" /dev/null >/dev/null 2>&1 &
-  wait_client "attached"
-  T detach-client -s "$S"
-  grows "while detached" 120
-  script -qfc "tmux -L $SOCK attach -t $S" /dev/null >/dev/null 2>&1 &
-  wait_client "reattached"
-  wait_for 'RUNNING step' 10
-  T detach-client -s "$S"
-  echo "ok: detached and reattached; the job went on meanwhile"
-else
-  echo "skip: detach/reattach ('script' from util-linux is not installed)"
-fi
+script -qfc "tmux -L $SOCK attach -t $S" /dev/null >/dev/null 2>&1 &
+wait_client "attached"
+T detach-client -s "$S"
+grows "while detached" 120
+script -qfc "tmux -L $SOCK attach -t $S" /dev/null >/dev/null 2>&1 &
+wait_client "reattached"
+wait_for 'RUNNING step' 10
+T detach-client -s "$S"
+echo "ok: detached and reattached; the job went on meanwhile"
 
 key q
 wait_for 'Quit the console\?' 10

@@ -7,6 +7,7 @@ import dev.lathe.jobs.DetachedRunner;
 import dev.lathe.run.JobRunner;
 import dev.lathe.tui.Action;
 import dev.lathe.tui.Console;
+import dev.lathe.tui.ConsoleSettings;
 import dev.lathe.tui.Workspace;
 import dev.lathe.tui.GpuWatcher;
 import dev.lathe.tui.Keymap;
@@ -34,7 +35,7 @@ public final class ConsoleCommand implements Callable<Integer> {
   @CommandLine.Mixin
   TermOptions term = new TermOptions();
 
-  @Option(names = "--theme", paramLabel = "NAME", description = "Colour theme (default, mono, nord, gruvbox, solarized-dark, or yours).")
+  @Option(names = "--theme", paramLabel = "NAME", description = "Colour theme (default, mono, nord, gruvbox, solarized-dark, or yours); overrides the theme saved in ~/.config/lathe/console.toml.")
   String theme;
 
   @Option(names = "--refresh-hz", paramLabel = "HZ", description = "Data refreshes per second (default ${DEFAULT-VALUE}).")
@@ -74,14 +75,22 @@ public final class ConsoleCommand implements Callable<Integer> {
     Path config = Themes.userDir(System.getenv()).getParent();
     Keymap keys;
     Themes themes;
+    ConsoleSettings settings;
     try {
       keys = Keymap.load(config.resolve("keys.toml"));
       themes = Themes.load(config.resolve("themes"));
+      settings = ConsoleSettings.load(config.resolve(ConsoleSettings.FILE_NAME));
     } catch (ThemeException e) {
       throw new CliException(ExitCode.CONFIG, e.getMessage());
     }
     if (theme != null && !themes.names().contains(theme)) {
       throw new CliException(ExitCode.USAGE, "no theme '" + theme + "' (known: " + String.join(", ", themes.names()) + ")");
+    }
+    String startTheme;
+    try {
+      startTheme = settings.startTheme(theme, themes.names());       // --theme, else the one saved last time
+    } catch (ThemeException e) {
+      throw new CliException(ExitCode.CONFIG, e.getMessage());
     }
     Path tmp = synthetic ? Files.createTempDirectory("lathe-synthetic") : null;
     SyntheticFeed feed = synthetic ? new SyntheticFeed(tmp.resolve("samples"), 2000, 8) : null;
@@ -97,7 +106,7 @@ public final class ConsoleCommand implements Callable<Integer> {
       if (jobDir != null) ws.attach(jobDir, true);
       ws.startPolling(1000);
       boolean watching = synthetic || jobDir != null || !ws.snapshot().active().isEmpty();
-      Console.Builder b = Console.builder().terminal(new RawUnixTerminal()).profile(profile).themes(themes).theme(theme)
+      Console.Builder b = Console.builder().terminal(new RawUnixTerminal()).profile(profile).themes(themes).theme(startTheme).settings(settings)
           .keymap(keys).workspace(ws).gpus(gpus).refreshHz(refreshHz)
           .start(watching ? Action.SCREEN_MONITOR : Action.SCREEN_DASHBOARD);
       if (feed != null) b.monitor(feed.source(), feed);

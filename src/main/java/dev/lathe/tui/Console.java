@@ -83,6 +83,8 @@ public final class Console implements AutoCloseable {
 
   private ConsoleScreen current;
   private String themeName;
+  private final ConsoleSettings settings;
+  private volatile String themeToSave;
   private MonitorSnapshot lastJob;
   private List<Gpus.GpuStatus> lastGpus;
   private Workspace.Snapshot lastSpace;
@@ -99,6 +101,7 @@ public final class Console implements AutoCloseable {
   private Console(Builder b) throws IOException {
     this.terminal = b.terminal;
     this.themes = b.themes != null ? b.themes : Themes.load();
+    this.settings = b.settings;
     this.themeName = b.theme != null ? b.theme
         : b.profile.colors() == ColorDepth.MONO ? "mono"
         : b.profile.lightBackground() && themes.names().contains("light") ? "light" : Themes.DEFAULT;
@@ -186,6 +189,7 @@ public final class Console implements AutoCloseable {
     private TermProfile profile;
     private Themes themes;
     private String theme;
+    private ConsoleSettings settings;
     private Keymap keymap;
     private MonitorSource source;
     private JobControls controls;
@@ -217,6 +221,15 @@ public final class Console implements AutoCloseable {
     /** Theme name; default {@code default}, or {@code mono} on a mono terminal. */
     public Builder theme(String name) {
       theme = name;
+      return this;
+    }
+
+    /**
+     * Where a theme switched live ({@code t}, {@code :theme}) is remembered for the next start; default: nowhere.
+     * The starting theme is still {@link #theme}'s: the caller decides what wins (the command line over the file).
+     */
+    public Builder settings(ConsoleSettings s) {
+      settings = s;
       return this;
     }
 
@@ -602,6 +615,15 @@ public final class Console implements AutoCloseable {
       skin.theme(t);
       repaintAll();
       flash("theme " + name, Role.MUTED);
+      if (settings != null && !name.equals(settings.theme().orElse(null))) {
+        themeToSave = name;
+        new ShellImpl().background(() -> {                 // a small atomic write, off the GUI thread all the same
+          synchronized (settings) {                        // t pressed quickly: the last theme picked is the one kept
+            settings.saveTheme(themeToSave);
+          }
+          return settings.file();
+        }, f -> flash("theme " + name + " (saved in " + f + ")", Role.MUTED), null);
+      }
     } catch (IllegalArgumentException e) {
       flash(e.getMessage(), Role.WARN);
     }

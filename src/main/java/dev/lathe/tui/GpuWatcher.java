@@ -13,11 +13,20 @@ public final class GpuWatcher implements Supplier<List<Gpus.GpuStatus>>, AutoClo
   private final Thread thread;
   private volatile boolean running = true;
 
+  /** Polls NVML ({@link Gpus#status()}). */
   public GpuWatcher(long periodMs) {
+    this(Gpus::status, periodMs);
+  }
+
+  /**
+   * Polls {@code poll} instead of NVML (a test's fake devices, another source). A poll that throws ends the watching
+   * for good and leaves the list empty, as a missing NVML does.
+   */
+  public GpuWatcher(Supplier<List<Gpus.GpuStatus>> poll, long periodMs) {
     thread = new Thread(() -> {
       while (running) {
         try {
-          latest = List.copyOf(Gpus.status());
+          latest = List.copyOf(poll.get());
         } catch (Throwable t) {
           latest = List.of();
           return;                                    // no natives: nothing to poll, ever

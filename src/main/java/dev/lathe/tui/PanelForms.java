@@ -65,6 +65,7 @@ final class PanelForms {
     switch (tab) {
       case 0 -> {
         add(fields, initial, values, "extends", Schema.ROOT.field("extends").orElseThrow(), "");
+        add(fields, initial, values, "output", Schema.ROOT.field("output").orElseThrow(), "");
         addSection(fields, initial, values, Schema.JOB, "job.", "");
       }
       case 1 -> addSection(fields, initial, values, Schema.MODEL, "model.", "");

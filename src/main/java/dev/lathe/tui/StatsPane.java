@@ -58,7 +58,9 @@ final class StatsPane extends AbstractComponent<StatsPane> {
     if (!skin.unicode()) extra = extra.replace("°", "");
     gpu.show(Math.max(-1, s.utilPercent()), -1, 100, util + (details ? "" : extra));
     gpu.draw(g.newTextGraphics(new TerminalPosition(0, row), new TerminalSize(g.getSize().getColumns(), 1)));
-    if (details && row + 1 < g.getSize().getRows()) Frames.text(g, skin, 5, row + 1, s.name() + extra, Role.MUTED);
+    // NVML's memory figure is the whole device (every process on it), unlike the job's own VRAM gauge above
+    String mem = s.memTotal() > 0 && s.memUsed() >= 0 ? " · " + Fmt.gb(s.memUsed()) + "/" + Fmt.gb(s.memTotal()) + " GB" : "";
+    if (details && row + 1 < g.getSize().getRows()) Frames.text(g, skin, 5, row + 1, s.name() + extra + mem, Role.MUTED);
   }
 
   @Override

@@ -12,17 +12,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs scripts/tmux-e2e.sh: a new user in a real tmux pane at 80×24, keys only, from the console to a running demo job,
- * watching it learn, detaching, quitting and coming back, stopping it and finding its LoRA. The console and the job
- * runner it starts run from this build's class path. .ci/run installs tmux; only without tmux is the test skipped.
+ * watching it learn, detaching, quitting and coming back, stopping it and finding its LoRA. The console starts through
+ * scripts/lathe itself (its JVM and OpenMP settings, its argument passing), and so does the job runner the console
+ * starts; {@code LATHE_CLASSPATH} hands the launcher this build's class path, as there is no target/lathe.jar during
+ * {@code mvn test}. .ci/run installs tmux and {@code script}; only without tmux is the test skipped, and without
+ * {@code script} the detach/reattach step fails.
  */
 class TmuxEndToEndTest {
   @Test
   void newUser_inTmux_keysOnly_fromTheConsoleToARunningDemo_andItsLora() throws Exception {
     Assumptions.assumeTrue(onPath("tmux"), "tmux is not installed: the tmux end-to-end test needs it (.ci/run installs it)");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cmd = java + " -Xss4m -XX:+UseG1GC -Dai.djl.offline=true -cp " + System.getProperty("java.class.path") + " dev.lathe.cli.Main";
+    assertThat(onPath("script")).as("'script' (util-linux; Debian/Ubuntu: bsdutils) attaches the tmux client for the"
+        + " detach/reattach step; .ci/run installs it").isTrue();
     ProcessBuilder pb = new ProcessBuilder("bash", "scripts/tmux-e2e.sh").redirectErrorStream(true);
-    pb.environment().put("LATHE_CMD", cmd);
+    pb.environment().remove("LATHE_CMD");                                  // the script's default: scripts/lathe
+    pb.environment().put("LATHE_CLASSPATH", System.getProperty("java.class.path"));
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));   // the launcher runs this JDK's java
     long t0 = System.nanoTime();
     Process p = pb.start();
     boolean done = p.waitFor(9, TimeUnit.MINUTES);
@@ -31,7 +36,8 @@ class TmuxEndToEndTest {
     System.out.printf("tmux end-to-end: %.0f s%n%s", (System.nanoTime() - t0) / 1e9, out);
     assertThat(done).as("finished within 9 minutes:\n%s", out).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).contains("ok: the Monitor shows the demo training", "ok: a console started again attaches to the running job",
+    assertThat(out).contains("ok: the Monitor shows the demo training", "both started through scripts/lathe",
+        "ok: detached and reattached; the job went on meanwhile", "ok: a console started again attaches to the running job",
         "ok: x, y stopped the job; its LoRA is", "ok: o on the Queue shows where the LoRA is", "tmux end-to-end passed");
   }
 
