@@ -184,7 +184,7 @@ public final class JobRunner {
         data.precache(cachesLatents(c) ? model.codec() : null, t.cacheTextEmbeddings() && !unload ? text : null, extra,
             (phase, done, total) -> {});
         events.log("cache: " + data.stats());
-        if (t.cacheTextEmbeddings() && c.sample().prompts().isEmpty()) model.releaseTextEncoder();
+        if (t.cacheTextEmbeddings() && !unload && c.sample().prompts().isEmpty()) model.releaseTextEncoder();
       }
       DataFeed feed = new DataFeed(data, model.codec(), text, presClass);
       if (bpp || unload) feed.withBlank(data.embeddings(List.of(""), text).get(0));
