@@ -167,11 +167,21 @@ public final class ConfigDocument {
   }
 
   public void saveAs(Path target) throws IOException {
+    saveAs(target, (ch, bytes) -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(bytes)));
+  }
+
+  /** Copies the saved bytes into the temporary file of an atomic write; tests pass one that fails midway. */
+  interface BytesOut {
+    void write(java.nio.channels.FileChannel channel, byte[] bytes) throws IOException;
+  }
+
+  void saveAs(Path target, BytesOut out) throws IOException {
     String text = text();
     TomlParseResult check = Toml.parse(text);
     if (check.hasErrors())
       throw new IOException(target + ": refusing to save, the edited text does not parse: " + check.errors().get(0));
-    AtomicFiles.writeString(target, text);
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    AtomicFiles.write(target, ch -> out.write(ch, bytes));
   }
 
   // ---- path handling ----

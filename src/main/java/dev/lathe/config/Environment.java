@@ -9,9 +9,20 @@ import java.util.List;
  *
  * @param gpuName what to call the GPU in messages, or "" without one
  * @param gpuMemoryBytes total memory of the GPU the job will use, or 0 when there is none (no VRAM checks)
+ * @param cpuOnly the run is known to go on the CPU (the trainer found no usable GPU), so GPU-only settings such as
+ *     the training dtype do not apply; false when the device is simply unknown
  */
-public record Environment(String gpuName, long gpuMemoryBytes) {
+public record Environment(String gpuName, long gpuMemoryBytes, boolean cpuOnly) {
   public static final long GIB = 1L << 30;
+
+  public Environment(String gpuName, long gpuMemoryBytes) {
+    this(gpuName, gpuMemoryBytes, false);
+  }
+
+  /** A run that will go on the CPU: no VRAM checks, and settings that only apply on a GPU are reported. */
+  public static Environment cpu() {
+    return new Environment("", 0, true);
+  }
 
   /** No GPU known: the VRAM rule stays silent. */
   public static Environment none() {

@@ -124,6 +124,12 @@ final class Rules {
           x.warn("quantization.transformer", q.transformer().label() + " weights without an accuracy recovery adapter "
               + "lose visible quality; set quantization.accuracy_recovery_adapter or use 6-bit");
       }),
+      check("dtype-on-cpu", WARNING, "on the CPU Lathe trains in fp32, whatever training.dtype says", x -> {
+        Precision d = x.c.training().dtype();
+        if (x.env.cpuOnly() && d != Precision.FP32)
+          x.warn("training.dtype", "this run goes on the CPU, where Lathe computes in fp32: " + d.key() + " only applies "
+              + "on a GPU; set fp32 to say what happens, or run where CUDA is available");
+      }),
       check("offload-not-implemented", WARNING, "Low VRAM and layer offloading are not implemented yet", x -> {
         if (x.c.model().lowVram())
           x.warn("model.low_vram", "not implemented in this build: the whole model stays on the GPU while training "
@@ -252,11 +258,13 @@ final class Rules {
         if (a.dopClass().isBlank())
           x.warn("advanced.dop_class", "empty: set the plain word for what the trigger names (person, truck...)");
       }),
-      check("dop-and-blank-prompt", WARNING, "differential output and blank prompt preservation together mix their priors", x -> {
+      check("dop-and-blank-prompt", WARNING, "differential output and blank prompt preservation together cost four extra passes", x -> {
         Advanced a = x.c.advanced();
         if (a.differentialOutputPreservation() && a.blankPromptPreservation())
-          x.warn("advanced.blank_prompt_preservation", "do not combine with differential output preservation: the two "
-              + "compare against different prompts; pick one");
+          x.warn("advanced.blank_prompt_preservation", "with differential output preservation on too, Lathe adds both terms, "
+              + "each comparing the LoRA with the base model on its own prompt: four extra forward passes per step instead "
+              + "of two (ai-toolkit mixes the two prompts here, so an imported job trains differently); keep one unless "
+              + "you want both");
       }),
       check("cache-te-with-dop", WARNING, "cached text embeddings cannot follow the class-swapped DOP prompts", x -> {
         if (x.c.training().cacheTextEmbeddings() && x.c.advanced().differentialOutputPreservation())
@@ -287,10 +295,13 @@ final class Rules {
               + "trigger word is set, so the placeholder is dropped before encoding; set job.trigger_word or edit "
               + "the captions, and keep caching off while the trigger may change");
       }),
-      check("unload-text-encoder", WARNING, "Unload TE ignores captions", x -> {
-        if (x.c.training().unloadTextEncoder())
-          x.warn("training.unload_text_encoder", "only the trigger word and the empty prompt are encoded, so every "
-              + "caption is ignored; keep it off unless this is a trigger-only LoRA");
+      check("unload-text-encoder", WARNING, "Unload TE trains every item on the trigger word alone; captions are not used", x -> {
+        if (!x.c.training().unloadTextEncoder()) return;
+        String trig = x.c.job().triggerWord();
+        x.warn("training.unload_text_encoder", (trig.isBlank()
+            ? "with no job.trigger_word every item trains on the empty prompt"
+            : "every item trains on the embedding of \"" + trig + "\" alone (the empty prompt where caption dropout fires)")
+            + ", so the captions are not used; keep it off unless this is a trigger-only LoRA");
       }),
       check("save-sample-mismatch", WARNING, "save.every and sample.every should match", x -> {
         Sample s = x.c.sample();

@@ -148,8 +148,9 @@ public final class Schema {
           "Encode every caption once, keep the result on disk and free the text encoder. Only right when "
               + "captions never change during training: no caption dropout, no DOP, no trigger rewriting."),
       bool("unload_text_encoder", Training::unloadTextEncoder, "Unload TE",
-          "Encode only the trigger word and the empty prompt, then drop the text encoder. Captions are ignored, "
-              + "so use it only for trigger-only LoRAs."),
+          "Encode only the trigger word and the empty prompt once, then free the text encoder. Every item trains on "
+              + "the trigger alone (on the empty prompt where caption dropout fires, and for regularization items); "
+              + "captions are not used, so keep it for trigger-only LoRAs."),
       bool("gradient_checkpointing", Training::gradientCheckpointing, "Gradient Checkpointing",
           "Recompute activations during the backward pass instead of storing them: much less memory, about a "
               + "third slower."),
@@ -158,7 +159,7 @@ public final class Schema {
       integer("seed", Training::seed, Range.between(0, Long.MAX_VALUE), "Seed",
           "Seed of every random choice of the run (noise, timesteps, data order, dropout): same seed, same run."),
       choice("dtype", Training::dtype, Precision.class, "Training Precision",
-          "Precision the frozen base computes in. bf16 on GPUs; fp32 for exact CPU runs."),
+          "Precision the frozen base computes in on a GPU (bf16 is usual). On the CPU Lathe always computes in fp32."),
       integer("switch_boundary_every", Training::switchBoundaryEvery, Range.between(1, MAX_STEPS),
           "Switch Experts Every",
           "Two-expert models: steps spent on one expert before switching to the other. With Low VRAM the idle "
@@ -176,8 +177,9 @@ public final class Schema {
       text("dop_class", Advanced::dopClass, "DOP Preservation Class",
           "The plain word for what the trigger names, e.g. person, woman, truck."),
       bool("blank_prompt_preservation", Advanced::blankPromptPreservation, "Blank Prompt Preservation",
-          "The same idea with the empty prompt: keep the model's unprompted behaviour unchanged. Do not combine "
-              + "with differential output preservation."),
+          "The same idea with the empty prompt: each step also pulls the LoRA'd model's prediction for the empty "
+              + "prompt toward the base model's, so its unprompted behaviour stays. With differential output "
+              + "preservation on too, both terms are added, each against its own prompt."),
       number("blank_prompt_multiplier", Advanced::blankPromptMultiplier, Range.atLeast(0),
           "Blank Prompt Multiplier", "Weight of the blank-prompt preservation term."),
       bool("differential_guidance", Advanced::differentialGuidance, "Do Differential Guidance",

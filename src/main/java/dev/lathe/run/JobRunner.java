@@ -27,6 +27,7 @@ import dev.lathe.models.Families;
 import dev.lathe.models.ModelFamily;
 import dev.lathe.models.ModelLocator;
 import dev.lathe.models.ModelSource;
+import dev.lathe.models.TextEncoder;
 import dev.lathe.torch.Runtime;
 import dev.lathe.train.Ema;
 import dev.lathe.train.LrSchedule;
@@ -118,8 +119,9 @@ public final class JobRunner {
     events.log("started by pid " + ProcessHandle.current().pid() + " (lathe " + VersionProvider.version() + ")");
     // ---- config ----
     ResolvedConfig rc = Configs.load(job.config());
+    Runtime rt = runtime.get();
     List<Problem> problems = new ArrayList<>(rc.problems());
-    if (!Problem.anyErrors(problems)) problems = Configs.check(rc, Environment.none());
+    if (!Problem.anyErrors(problems)) problems = Configs.check(rc, rt.isCuda() ? Environment.none() : Environment.cpu());
     for (Problem p : problems) events.log(p.toString());
     if (Problem.anyErrors(problems)) {
       Problem first = problems.stream().filter(Problem::isError).findFirst().orElseThrow();
@@ -129,8 +131,9 @@ public final class JobRunner {
     FamilyCatalog.Family row = rc.family().orElseThrow(() -> new ConfigError("unknown model.architecture '" + c.model().architecture() + "'"));
     ModelFamily family = Families.find(row.baseFamily())
         .orElseThrow(() -> new ConfigError(row.displayName() + ": this build cannot train it yet"));
-    Runtime rt = runtime.get();
     events.log("device " + rt + ", family " + row.id());
+    if (!rt.isCuda() && c.training().dtype() != dev.lathe.config.Precision.FP32)
+      events.log("training.dtype " + c.training().dtype().key() + " applies on a GPU only: on the CPU this run computes in fp32");
 
     // ---- model ----
     events.phase("loading model");
@@ -169,15 +172,31 @@ public final class JobRunner {
       for (var r : data.reports()) events.log("dataset " + r.folder() + ": " + r.usable().size() + " images, " + r.captionsFound() + " captions, " + r.errors().size() + " unusable");
       boolean dop = c.advanced().differentialOutputPreservation() && trigger != null;
       String presClass = dop ? c.advanced().dopClass() : null;
+      boolean bpp = c.advanced().blankPromptPreservation() && c.advanced().blankPromptMultiplier() > 0;
+      boolean unload = t.unloadTextEncoder();
+      TextEncoder text = onDemand(model);
       if (t.cacheTextEmbeddings() || cachesLatents(c)) {
         events.phase("caching");
-        List<String> extra = presClass == null ? List.of() : new ArrayList<>(data.preservationPrompts(presClass));
-        data.precache(cachesLatents(c) ? model.codec() : null, t.cacheTextEmbeddings() ? model.textEncoder() : null, extra,
+        List<String> extra = new ArrayList<>();
+        if (presClass != null && !unload) extra.addAll(data.preservationPrompts(presClass));
+        if (bpp) extra.add("");
+        // with unload_text_encoder no caption is ever encoded, so there is nothing to cache but the few fixed prompts
+        data.precache(cachesLatents(c) ? model.codec() : null, t.cacheTextEmbeddings() && !unload ? text : null, extra,
             (phase, done, total) -> {});
         events.log("cache: " + data.stats());
-        if (t.cacheTextEmbeddings() && c.sample().prompts().isEmpty()) model.releaseTextEncoder();
+        if (t.cacheTextEmbeddings() && !unload && c.sample().prompts().isEmpty()) model.releaseTextEncoder();
       }
-      DataFeed feed = new DataFeed(data, model.codec(), model.textEncoder(), presClass);
+      DataFeed feed = new DataFeed(data, model.codec(), text, presClass);
+      if (bpp || unload) feed.withBlank(data.embeddings(List.of(""), text).get(0));
+      if (unload) {
+        // reference behaviour: encode the trigger (and the blank prompt) once, free the encoder, ignore captions
+        String prompt = trigger == null ? "" : trigger;
+        feed.withFixedPrompt(data.embeddings(List.of(prompt), text).get(0),
+            presClass == null ? null : data.embeddings(List.of(presClass), text).get(0));
+        model.releaseTextEncoder();
+        events.log("text encoder released: every item trains on the embedding of \"" + prompt + "\"; captions are not used"
+            + (c.sample().prompts().isEmpty() || c.sample().disableSampling() ? "" : " (previews load it again and free it after)"));
+      }
 
       // ---- adapters and optimizer ----
       Target tg = c.target();
@@ -196,7 +215,8 @@ public final class JobRunner {
           new LrSchedule(LrSchedule.Kind.parse(t.lrScheduler().key()), t.learningRate(), t.warmupSteps(), t.steps()),
           c.save().every(), c.save().keepLast(), c.sample().every(), c.sample().skipFirstSample(), c.sample().forceFirstSample(),
           c.sample().disableSampling(), dop ? c.advanced().dopMultiplier() : 0,
-          c.advanced().differentialGuidance() ? c.advanced().differentialGuidanceScale() : 0);
+          c.advanced().differentialGuidance() ? c.advanced().differentialGuidanceScale() : 0,
+          bpp ? c.advanced().blankPromptMultiplier() : 0);
       TrainLoop loop = new TrainLoop(settings, rt, denoiser, adapters, feed, optimizer, ema);
 
       // ---- resume ----
@@ -239,7 +259,14 @@ public final class JobRunner {
         }
       };
       Previewer previews = new Previewer(family, model, adapters, trainingAdapter, c.sample(), trigger, job, events);
-      TrainLoop.Outcome outcome = loop.run(sink, previews, events, requests());
+      TrainLoop.Previews render = !unload ? previews : step -> {
+        try {
+          previews.render(step);
+        } finally {
+          model.releaseTextEncoder();   // unload_text_encoder: training goes on without it
+        }
+      };
+      TrainLoop.Outcome outcome = loop.run(sink, render, events, requests());
 
       if (outcome == TrainLoop.Outcome.FINISHED) {
         if (ema != null) ema.swapIn();
@@ -250,6 +277,37 @@ public final class JobRunner {
       if (Signals.received()) return end(JobState.INTERRUPTED, INTERRUPTED, Signals.which() + " at step " + loop.step() + "; resumable", events);
       return end(JobState.STOPPED, OK, "stopped at step " + loop.step() + "; resumable", events);
     }
+  }
+
+  /**
+   * The model's text encoder, loaded now (its cache id is needed up front) and loaded again only when a prompt must
+   * be encoded after {@link ModelFamily.LoadedModel#releaseTextEncoder}: cache hits and fixed prompts never bring
+   * a released encoder back.
+   */
+  private static TextEncoder onDemand(ModelFamily.LoadedModel model) throws IOException {
+    TextEncoder loaded = model.textEncoder();
+    String id = loaded.cacheId();
+    long dim = loaded.embeddingDim();
+    return new TextEncoder() {
+      @Override
+      public String cacheId() {
+        return id;
+      }
+
+      @Override
+      public long embeddingDim() {
+        return dim;
+      }
+
+      @Override
+      public List<org.bytedeco.pytorch.Tensor> encode(List<String> prompts) {
+        try {
+          return model.textEncoder().encode(prompts);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
   }
 
   private static boolean cachesLatents(JobConfig c) {

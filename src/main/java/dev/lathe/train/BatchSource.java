@@ -16,4 +16,12 @@ public interface BatchSource {
 
   /** Items in one pass over the data (for "effective batch larger than the dataset" checks and epochs). */
   long size();
+
+  /**
+   * The empty prompt's embedding, [S, D], for blank-prompt preservation; null when this source has none. The
+   * tensor lives as long as the source (callers do not free it).
+   */
+  default org.bytedeco.pytorch.Tensor blankText() {
+    return null;
+  }
 }

@@ -6,8 +6,10 @@ import dev.lathe.torch.MemoryStats;
  * What one optimizer step measured.
  *
  * @param step steps done after this one (1-based)
- * @param loss training loss averaged over the micro-batches (main term)
- * @param preservationLoss differential output preservation term, or NaN when off
+ * @param loss training loss averaged over the micro-batches: the main term plus each preservation term times its
+ *     multiplier
+ * @param preservationLoss the preservation MSEs (differential output and blank prompt, summed, before their
+ *     multipliers), or NaN when both are off
  * @param lr learning rate used
  * @param gradNorm global L2 norm of the adapter gradients before clipping
  * @param seconds wall time of the step

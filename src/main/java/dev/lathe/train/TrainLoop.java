@@ -46,14 +46,30 @@ public final class TrainLoop {
    * @param maxGradNorm clip the global gradient norm to this (0 = off)
    * @param preservationMultiplier λ of the differential-output-preservation term (0 = off)
    * @param differentialGuidance g of differential guidance (0 = off): target' = sg(v̂) + g·(v − sg(v̂))
+   * @param blankPromptMultiplier λ of the blank-prompt-preservation term (0 = off); needs a data source whose
+   *     {@link BatchSource#blankText()} is not null
    */
   public record Settings(long steps, int gradAccumulation, double maxGradNorm, long seed, Loss loss,
       TimestepSampler timesteps, LrSchedule schedule, int saveEvery, int keepLast, int sampleEvery,
       boolean skipFirstSample, boolean forceFirstSample, boolean disableSampling, double preservationMultiplier,
-      double differentialGuidance) {
+      double differentialGuidance, double blankPromptMultiplier) {
     public Settings {
       if (steps < 1) throw new IllegalArgumentException("steps must be >= 1");
       if (gradAccumulation < 1) throw new IllegalArgumentException("gradient accumulation must be >= 1");
+    }
+
+    /** Settings with blank-prompt preservation off. */
+    public Settings(long steps, int gradAccumulation, double maxGradNorm, long seed, Loss loss,
+        TimestepSampler timesteps, LrSchedule schedule, int saveEvery, int keepLast, int sampleEvery,
+        boolean skipFirstSample, boolean forceFirstSample, boolean disableSampling, double preservationMultiplier,
+        double differentialGuidance) {
+      this(steps, gradAccumulation, maxGradNorm, seed, loss, timesteps, schedule, saveEvery, keepLast, sampleEvery,
+          skipFirstSample, forceFirstSample, disableSampling, preservationMultiplier, differentialGuidance, 0);
+    }
+
+    /** Whether any preservation term (class prompt or blank prompt) is on. */
+    boolean preserves() {
+      return preservationMultiplier > 0 || blankPromptMultiplier > 0;
     }
   }
 
@@ -110,6 +126,8 @@ public final class TrainLoop {
     this.ema = ema;
     this.params = adapters.parameters();
     this.noiseSource = noise;
+    if (s.blankPromptMultiplier() > 0 && data.blankText() == null)
+      throw new IllegalArgumentException("blank-prompt preservation is on but the data source has no blank-prompt embedding");
   }
 
   public long step() {
@@ -200,18 +218,18 @@ public final class TrainLoop {
         for (int i = 0; i < n; i++) w[i] = d.weights()[i] * (b.lossMultiplier() == null ? 1 : b.lossMultiplier()[i]);
         Tensor loss = perItem.mul(dev.lathe.torch.Tensors.fromFloats(toFloats(w), n).to(perItem.device(), ScalarType.Float)).mean();
 
+        // Preservation: the LoRA'd model on a prompt should say what the base model says on it (same x_t, σ).
+        // DOP uses each item's class prompt, blank-prompt preservation the empty prompt; with both on, each term
+        // compares like with like (its own prompt on both sides) and the two are added.
         if (s.preservationMultiplier() > 0 && b.preservationText() != null) {
-          // DOP: the LoRA'd model on the class prompt should say what the base model says
-          Tensor prior;
-          adapters.setEnabled(false);
-          try (NoGradGuard ng = new NoGradGuard()) {
-            prior = model.velocity(xt, sigma, b.preservationText()).detach();
-          } finally {
-            adapters.setEnabled(true);
-          }
-          Tensor pres = model.velocity(xt, sigma, b.preservationText()).to(ScalarType.Float).sub(prior.to(ScalarType.Float)).square().mean();
+          Tensor pres = preservation(xt, sigma, b.preservationText());
           presSum += pres.item_double();
           loss = loss.add(pres.mul(new Scalar(s.preservationMultiplier())));
+        }
+        if (s.blankPromptMultiplier() > 0) {
+          Tensor pres = preservation(xt, sigma, java.util.Collections.nCopies(n, data.blankText()));
+          presSum += pres.item_double();
+          loss = loss.add(pres.mul(new Scalar(s.blankPromptMultiplier())));
         }
         double lv = loss.item_double();
         if (!Double.isFinite(lv))
@@ -233,9 +251,24 @@ public final class TrainLoop {
     }
     step++;
     double seconds = (System.nanoTime() - t0) / 1e9;
-    double pres = s.preservationMultiplier() > 0 ? presSum / s.gradAccumulation() : Double.NaN;
+    double pres = s.preserves() ? presSum / s.gradAccumulation() : Double.NaN;
     return new StepReport(step, lossSum / s.gradAccumulation(), pres, lr, gradNorm, seconds, rt.memory(),
         new StepReport.Phases(forwardNs / 1e9, backwardNs / 1e9, optimizerNs / 1e9));
+  }
+
+  /**
+   * mean((f_LoRA(x_t, σ, text) − sg(f_base(x_t, σ, text)))²) in fp32: the base prediction runs with the adapters
+   * switched off and without grad, so only the LoRA'd pass is trained.
+   */
+  private Tensor preservation(Tensor xt, Tensor sigma, java.util.List<Tensor> text) {
+    Tensor prior;
+    adapters.setEnabled(false);
+    try (NoGradGuard ng = new NoGradGuard()) {
+      prior = model.velocity(xt, sigma, text).detach();
+    } finally {
+      adapters.setEnabled(true);
+    }
+    return model.velocity(xt, sigma, text).to(ScalarType.Float).sub(prior.to(ScalarType.Float)).square().mean();
   }
 
   /** Waits for queued GPU work, so that phase times are the device's (the loss read already syncs the forward). */

@@ -183,4 +183,25 @@ class ConfigCliTest {
     assertThat(r.err()).startsWith("lathe: " + bad + ":3:").contains("YAML syntax");
     assertThat(r.err().strip().lines().count()).isEqualTo(1);
   }
+
+  @Test
+  void importAiToolkit_brokenYaml_writesNothing() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "job: extension\nconfig:\n  name: demo\n  process:\n    - type: sd_trainer\n      train: {steps: 10\n");
+    Path out = dir.resolve("out.toml");
+    Result r = run("import", "ai-toolkit", bad.toString(), "-o", out.toString());
+    assertThat(r.code()).isEqualTo(ExitCode.CONFIG);
+    assertThat(r.err().strip()).matches("lathe: " + java.util.regex.Pattern.quote(bad.toString()) + ":\\d+:\\d+: .*YAML syntax.*")
+        .doesNotContain("\n");
+    assertThat(out).doesNotExist();
+    try (var s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(dev.lathe.io.AtomicFiles.TEMP_PREFIX));
+    }
+
+    // an existing output, even with --force, keeps its bytes
+    Files.writeString(out, "# my job\n");
+    Result forced = run("import", "ai-toolkit", bad.toString(), "-o", out.toString(), "--force");
+    assertThat(forced.code()).isEqualTo(ExitCode.CONFIG);
+    assertThat(Files.readString(out)).isEqualTo("# my job\n");
+  }
 }

@@ -167,12 +167,31 @@ class ConfigDocumentTest {
     byte[] before = Files.readAllBytes(file);
     ConfigDocument doc = ConfigDocument.load(file);
     doc.set("target.linear_rank", 32);
+    // the save over the SAME file dies halfway through writing its bytes (a full disk, a killed process)
+    assertThatThrownBy(() -> doc.saveAs(file, (ch, bytes) -> {
+      dev.lathe.io.AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(bytes, 0, bytes.length / 2));
+      throw new java.io.IOException("No space left on device");
+    })).isInstanceOf(java.io.IOException.class).hasMessageContaining("No space left");
+    assertThat(Files.readAllBytes(file)).as("the old file, byte for byte").isEqualTo(before);
+    try (var s = Files.list(file.getParent())) {
+      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(dev.lathe.io.AtomicFiles.TEMP_PREFIX));
+    }
+    // the same edit saved normally replaces it (so the failure above was the write, not the edit)
+    doc.save();
+    assertThat(Files.readString(file)).isNotEqualTo(new String(before, java.nio.charset.StandardCharsets.UTF_8))
+        .contains("linear_rank = 32");
+  }
+
+  @Test
+  void saveIntoAFile_whereAFolderIsExpected_failsAndLeavesTheSourceAlone() throws Exception {
+    Path file = copyPreset("sdxl");
+    byte[] before = Files.readAllBytes(file);
+    ConfigDocument doc = ConfigDocument.load(file);
+    doc.set("target.linear_rank", 32);
     Path blocked = dir.resolve("not-a-dir");
     Files.writeString(blocked, "x");
     assertThatThrownBy(() -> doc.saveAs(blocked.resolve("job.toml"))).isInstanceOf(java.io.IOException.class);
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
-    try (var s = Files.list(dir)) {
-      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(dev.lathe.io.AtomicFiles.TEMP_PREFIX));
-    }
+    assertThat(Files.readString(blocked)).isEqualTo("x");
   }
 }

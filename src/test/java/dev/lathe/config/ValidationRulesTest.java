@@ -24,6 +24,8 @@ class ValidationRulesTest {
   static final String TURBO = "extends = \"zimage_turbo\"\n";
   /** A clean Z-Image Turbo job: ten images, nothing doubtful. */
   static final String BASE = TURBO + JOB + DS;
+  /** A clean SD 1.5 job (512 px buckets, batch 1, gradient checkpointing on). */
+  static final String SD15 = "extends = \"sd15\"\n" + JOB + DS;
 
   /** One rule: the config that trips it, the one that does not, and the GPU to check against. */
   record Case(String rule, String trip, String clean, Environment tripEnv, Environment cleanEnv) {
@@ -121,7 +123,15 @@ class ValidationRulesTest {
         new Case("sample-size", BASE + "[sample]\nwidth = 1000\n", BASE + "[sample]\nwidth = 1008\n"),
         new Case("sample-size", BASE + "[[sample.prompts]]\nprompt = \"x\"\nheight = 700\n", BASE + "[[sample.prompts]]\nprompt = \"x\"\nheight = 704\n"),
         new Case("vram", BASE, BASE, Environment.gpuGb(16), Environment.gpuGb(24)),
-        new Case("vram", BASE + "[target]\nlinear_rank = 32\n", BASE + "[target]\nlinear_rank = 32\n", Environment.gpuGb(20), Environment.gpuGb(24)));
+        new Case("vram", BASE + "[target]\nlinear_rank = 32\n", BASE + "[target]\nlinear_rank = 32\n", Environment.gpuGb(20), Environment.gpuGb(24)),
+        // SD 1.5 needs no quantization for its 8 GB minimum, so each reason alone lifts the need to 12 GB
+        new Case("vram", SD15.replace(DS, DS + "resolutions = [1024]\n"), SD15, Environment.gpuGb(8), Environment.gpuGb(8)),
+        new Case("vram", SD15 + "[training]\nbatch_size = 2\n", SD15, Environment.gpuGb(8), Environment.gpuGb(8)),
+        new Case("vram", SD15 + "[training]\ngradient_checkpointing = false\n", SD15, Environment.gpuGb(8), Environment.gpuGb(8)),
+        new Case("dtype-on-cpu", BASE + "[training]\ndtype = \"bf16\"\n", BASE + "[training]\ndtype = \"fp32\"\n",
+            Environment.cpu(), Environment.cpu()),
+        new Case("dtype-on-cpu", BASE + "[training]\ndtype = \"fp16\"\n", BASE + "[training]\ndtype = \"fp16\"\n",
+            Environment.cpu(), Environment.none()));
   }
 
   @BeforeEach
@@ -201,6 +211,34 @@ class ValidationRulesTest {
     });
     assertThat(check(BASE + "[target]\nlinear_rank = 64\n", Environment.gpuGb(24))).noneMatch(p -> p.rule().equals("vram"));
     assertThat(check(BASE + "[target]\nlinear_rank = 64\n", Environment.none())).noneMatch(p -> p.rule().equals("vram"));
+  }
+
+  @Test
+  void vram_eachReasonIsNamed_withItsField() {
+    record Reason(String extra, String says, String field) {}
+    for (Reason r : List.of(
+        new Reason(DS + "resolutions = [1024]\n", "bucket 1024 > 768", "datasets[0].resolutions"),
+        new Reason(DS + "[training]\nbatch_size = 2\n", "batch size 2", "training.batch_size"),
+        new Reason(DS + "[training]\ngradient_checkpointing = false\n", "gradient checkpointing off", "training.gradient_checkpointing"))) {
+      List<Problem> ps = check(SD15.replace(DS, r.extra()), Environment.gpuGb(8));
+      assertThat(ps).as(r.says()).filteredOn(p -> p.rule().equals("vram")).singleElement().satisfies(p -> {
+        assertThat(p.message()).contains("SD 1.5 wants about 12 GB here (" + r.says() + ")").contains("has 8 GB");
+        assertThat(p.field()).isEqualTo(r.field());
+      });
+      assertThat(check(SD15.replace(DS, r.extra()), Environment.gpuGb(12))).as(r.says() + " on 12 GB").noneMatch(p -> p.rule().equals("vram"));
+    }
+  }
+
+  @Test
+  void dtypeOnCpu_saysWhatTheRunWillUse() {
+    assertThat(check(BASE, Environment.cpu())).filteredOn(p -> p.rule().equals("dtype-on-cpu")).singleElement()
+        .satisfies(p -> {
+          assertThat(p.field()).isEqualTo("training.dtype");
+          assertThat(p.message()).contains("fp32").contains("bf16 only applies on a GPU");
+        });
+    // an unknown device (no detection) or a GPU: silent
+    assertThat(check(BASE, Environment.none())).noneMatch(p -> p.rule().equals("dtype-on-cpu"));
+    assertThat(check(BASE, Environment.gpuGb(24))).noneMatch(p -> p.rule().equals("dtype-on-cpu"));
   }
 
   @Test

@@ -243,4 +243,28 @@ public class JobRunnerTest {
     assertThat(r.message()).contains("gone");
   }
 
+  @Test
+  void unloadTextEncoder_andBlankPromptPreservation_trainEndToEnd() throws Exception {
+    JobFolder job = submit(tiny.jobFile("fixedte", 3, ""), "fixedte");
+    ConfigDocument d = ConfigDocument.load(job.config());
+    d.set("training.unload_text_encoder", true);
+    d.set("advanced.blank_prompt_preservation", true);
+    d.save();
+    List<String> log = new ArrayList<>();
+    List<Double> pres = new ArrayList<>();
+    JobRunner.Result r = run(job, new TrainListener() {
+      @Override
+      public void log(String line) {
+        log.add(line);
+      }
+
+      @Override
+      public void step(StepReport s) {
+        pres.add(s.preservationLoss());
+      }
+    });
+    assertThat(r.state()).as(r.message()).isEqualTo(JobState.FINISHED);
+    assertThat(log).anyMatch(l -> l.startsWith("text encoder released: every item trains on the embedding of \"tinytrig\""));
+    assertThat(pres).hasSize(3).allMatch(p -> !Double.isNaN(p) && p >= 0);
+  }
 }

@@ -80,6 +80,7 @@ final class Toy {
     long epoch;
     int pos;
     int[] order;
+    Tensor blank;   // the "empty prompt" embedding for blank-prompt preservation, null when not offered
 
     Data(int batch, boolean preservation) {
       this.batch = batch;
@@ -141,6 +142,18 @@ final class Toy {
     @Override
     public long size() {
       return 8;
+    }
+
+    @Override
+    public Tensor blankText() {
+      return blank;
+    }
+
+    /** Offers a fixed random [2, D] embedding as the blank prompt. */
+    Data withBlank() {
+      blank = torch.randn(new long[] {2, D}, new GeneratorOptional(Runtime.generator(42)), new TensorOptions(ScalarType.Float));
+      blank.retainReference();
+      return this;
     }
   }
 }
