@@ -7,13 +7,19 @@ public final class ExitCode {
   public static final int PROBLEMS = 1;
   /** Bad command line. */
   public static final int USAGE = 2;
-  /** The job config is invalid. */
+  /**
+   * The job config is invalid, found before anything starts: a syntax error, a bad value, or a path in it that does
+   * not exist (a dataset folder, a model).
+   */
   public static final int CONFIG = 3;
-  /** The dataset or a model file is unusable. */
+  /** A dataset or model file exists but is unusable: no decodable image, a broken safetensors file. */
   public static final int DATA = 4;
-  /** Training or a tool failed while running. */
+  /** Training or a tool failed while running (a loss that became NaN or infinite, out of memory). */
   public static final int RUNTIME = 5;
-  /** Stopped by a signal or a stop request; resumable. */
+  /**
+   * Interrupted by a signal (SIGINT, SIGTERM, SIGHUP); the job is marked interrupted and resumable. A stop request
+   * ({@code lathe stop}, the console) is not an interruption: that run ends 0 with the job stopped.
+   */
   public static final int INTERRUPTED = 6;
 
   private ExitCode() {}

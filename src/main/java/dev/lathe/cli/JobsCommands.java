@@ -31,11 +31,11 @@ final class JobsCommands {
   static String describe(JobFolder j) {
     try {
       JobStatus s = j.readStatus();
-      List<Metrics> rows = j.readMetrics(0).rows();
-      Metrics last = null;
-      for (int i = rows.size() - 1; i >= 0 && last == null; i--) if (rows.get(i).loss() != null) last = rows.get(i);
+      Metrics last = j.lastLoss().orElse(null);   // read from the end of the file: cheap on long runs
       String live = s.state().active() ? (JobLock.held(j.dir()) ? "" : " (owner gone: run any lathe command to mark it interrupted)") : "";
-      return String.format(Locale.ROOT, "%-24s %-11s %6d/%-6d %s%s%s", j.name(), s.status(), s.step(), s.totalSteps(), s.device(),
+      // metrics.jsonl gets every step; state.json's step is written at most twice a second
+      long step = last == null ? s.step() : Math.max(s.step(), last.step());
+      return String.format(Locale.ROOT, "%-24s %-11s %6d/%-6d %s%s%s", j.name(), s.status(), step, s.totalSteps(), s.device(),
           last == null ? "" : String.format(Locale.ROOT, "  loss %.4f  %.2f it/s", last.loss(), last.itPerSec() == null ? 0 : last.itPerSec()),
           s.message() == null ? live : "  " + s.message() + live);
     } catch (Exception e) {

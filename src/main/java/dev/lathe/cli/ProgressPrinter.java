@@ -19,8 +19,15 @@ final class ProgressPrinter implements TrainListener {
   private double smoothedLoss = Double.NaN;
   private long lastPrintNanos;
   private boolean lineOpen;
+  private final java.util.function.LongSupplier clock;
 
   ProgressPrinter(PrintStream out, boolean tty, long total, double everySeconds) {
+    this(out, tty, total, everySeconds, System::nanoTime);
+  }
+
+  /** With {@code clock} (nanoseconds, as {@link System#nanoTime}) deciding when to print: tests pass a fake one. */
+  ProgressPrinter(PrintStream out, boolean tty, long total, double everySeconds, java.util.function.LongSupplier clock) {
+    this.clock = clock;
     this.out = out;
     this.tty = tty;
     this.total = total;
@@ -37,7 +44,7 @@ final class ProgressPrinter implements TrainListener {
   public void step(StepReport r) {
     smoothedSeconds = smoothedSeconds < 0 ? r.seconds() : 0.9 * smoothedSeconds + 0.1 * r.seconds();
     smoothedLoss = Double.isNaN(smoothedLoss) ? r.loss() : 0.9 * smoothedLoss + 0.1 * r.loss();
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     boolean last = r.step() >= total;
     if (tty) {
       if (now - lastPrintNanos < 100_000_000L && !last) return;   // at most 10 redraws a second

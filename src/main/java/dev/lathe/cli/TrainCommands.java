@@ -199,7 +199,7 @@ final class TrainCommands {
           try {
             cfg = configOf(c.get().job());
           } catch (CliException e) {
-            c.get().job().writeStatus(c.get().job().readStatus().with(JobState.FAILED, e.getMessage()));
+            c.get().job().transition(JobState.FAILED, e.getMessage());
             c.get().close();
             last = e.exitCode();
             continue;

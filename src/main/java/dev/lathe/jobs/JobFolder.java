@@ -124,6 +124,19 @@ public final class JobFolder {
     return next;
   }
 
+  /**
+   * Like {@link #transition(JobState, String)}, with other fields of the new status set by {@code also} in the same
+   * atomic write (owner, queue position).
+   */
+  public JobStatus transition(JobState target, String message, java.util.function.UnaryOperator<JobStatus> also) throws IOException {
+    JobStatus cur = readStatus();
+    if (!cur.state().canMoveTo(target))
+      throw new IllegalStateException("job " + name() + " is " + cur.status() + " and cannot become " + target.id());
+    JobStatus next = also.apply(cur.with(target, message));
+    writeStatus(next);
+    return next;
+  }
+
   // ---- control requests ----
 
   public void request(Control c) throws IOException {

@@ -11,9 +11,11 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Ownership of a job folder by one process. The owner holds an OS lock on {@code lock} for as long as it lives
- * (the kernel drops it when the process dies, however it dies) and records its pid, start time and host in the
- * file, so any process can tell a live owner from a stale one and never leave a job stuck as running.
+ * Ownership of a job folder by one process. The owner holds an OS lock on {@code lock} for as long as it lives; the
+ * kernel drops it when the process dies, however it dies (kill -9, crash, power loss), so the lock alone decides
+ * whether a job's owner is alive: a reused pid cannot fool it, and a stale file cannot keep a job "running".
+ * The owner's pid, start time and host are written into the file only for people, to see which process holds a
+ * job ({@code cat <job>/lock}); nothing decides liveness from them.
  */
 public final class JobLock implements AutoCloseable {
   private final FileChannel channel;
@@ -98,13 +100,6 @@ public final class JobLock implements AutoCloseable {
   public static Owner self() {
     ProcessHandle me = ProcessHandle.current();
     return new Owner(me.pid(), me.info().startInstant().map(Instant::toEpochMilli).orElse(0L), hostname());
-  }
-
-  /** Whether the process (pid, start time) is alive on this host: pids are reused, start times are not. */
-  public static boolean alive(long pid, long startMillis) {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-        .map(h -> startMillis == 0 || h.info().startInstant().map(i -> Math.abs(i.toEpochMilli() - startMillis) < 1000).orElse(true))
-        .orElse(false);
   }
 
   public static String hostname() {

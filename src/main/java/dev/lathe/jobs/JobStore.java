@@ -134,7 +134,7 @@ public final class JobStore {
       if (JobLock.held(j.dir())) continue;
       String why = "process " + s.pid() + (s.host() == null ? "" : " on " + s.host()) + " is gone; resumable from step "
           + Math.max(0, s.checkpointStep());
-      j.writeStatus(s.with(JobState.INTERRUPTED, why));
+      j.transition(JobState.INTERRUPTED, why);
       j.log("marked interrupted: " + why);
       fixed.add(j);
     }
@@ -186,7 +186,8 @@ public final class JobStore {
     try (QueueLock q = queueLock()) {
       JobStatus s = job.readStatus();
       if (!s.state().canMoveTo(JobState.QUEUED)) throw new IllegalStateException("job " + job.name() + " is " + s.status() + " and cannot be queued again");
-      job.writeStatus(s.with(JobState.QUEUED, null).withPosition(nextPosition()));
+      long pos = nextPosition();
+      job.transition(JobState.QUEUED, null, n -> n.withPosition(pos));
       job.log("requeued");
     }
   }
@@ -252,14 +253,16 @@ public final class JobStore {
   public Optional<Claim> claim(JobFolder j) throws IOException {
     Optional<JobLock> lock = JobLock.tryAcquire(j.dir());
     if (lock.isEmpty()) return Optional.empty();
-    JobStatus s = j.readStatus();
-    if (s.state().resumable()) s = s.with(JobState.QUEUED, null);
-    if (s.state() != JobState.QUEUED) {
+    try {
+      JobStatus s = j.readStatus();
+      if (s.state().resumable()) s = j.transition(JobState.QUEUED, null);
+      if (s.state() != JobState.QUEUED) throw new IllegalStateException("job " + j.name() + " is " + s.status() + " and cannot be started");
+      JobLock.Owner me = JobLock.self();
+      j.transition(JobState.RUNNING, null, n -> n.withOwner(me.pid(), me.startMillis(), me.host()));
+    } catch (IOException | RuntimeException e) {
       lock.get().close();
-      throw new IllegalStateException("job " + j.name() + " is " + s.status() + " and cannot be started");
+      throw e;
     }
-    JobLock.Owner me = JobLock.self();
-    j.writeStatus(s.with(JobState.RUNNING, null).withOwner(me.pid(), me.startMillis(), me.host()));
     return Optional.of(new Claim(j, lock.get()));
   }
 

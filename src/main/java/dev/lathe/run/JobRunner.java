@@ -21,7 +21,6 @@ import dev.lathe.jobs.Checkpoints;
 import dev.lathe.jobs.Control;
 import dev.lathe.jobs.JobFolder;
 import dev.lathe.jobs.JobState;
-import dev.lathe.jobs.JobStatus;
 import dev.lathe.jobs.Signals;
 import dev.lathe.models.Families;
 import dev.lathe.models.ModelFamily;
@@ -327,9 +326,21 @@ public final class JobRunner {
 
   private TrainRequests requests() {
     return new TrainRequests() {
+      private boolean stopping;
+
       @Override
       public boolean stop() {
-        return Signals.received() || job.pending().contains(Control.STOP);
+        boolean asked = Signals.received() || job.pending().contains(Control.STOP);
+        if (asked && !stopping) {
+          // on disk before the stop checkpoint is written, so a watcher sees "stopping", never a silent pause
+          stopping = true;
+          try {
+            job.transition(JobState.STOPPING, Signals.received() ? Signals.which() + " received" : "stop requested");
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        return asked;
       }
 
       @Override
@@ -411,12 +422,13 @@ public final class JobRunner {
     throw new ModelLocator.NotFound(what + " '" + spec + "': no such file " + direct);
   }
 
+  /**
+   * Leaves the job in its final state through the checked transition (running or stopping → the end state); an
+   * illegal move is a bug in the runner and surfaces as {@link IllegalStateException}.
+   */
   private Result end(JobState state, int code, String message, JobEvents events) {
     try {
-      JobStatus s = job.readStatus();
-      JobState from = s.state();
-      if (from == JobState.RUNNING && state == JobState.STOPPED) s = s.with(JobState.STOPPING, null);
-      job.writeStatus(s.with(state, message));
+      job.transition(state, message);
     } catch (IOException e) {
       // the job folder itself is broken; the exit code still tells
     }

@@ -22,6 +22,7 @@ class DemoTest {
     Path home = dir.resolve("home");
     Path out = dir.resolve("output");
     StringWriter said = new StringWriter();
+    // fewer steps than the defaults (400 / 150) keep CI fast and still learn by a clear margin: see docs/JOBS.md
     int code = Main.run(new String[] {"demo", "--home", home.toString(), "--steps", "120", "--vae-steps", "60", "-o", out.toString()},
         new PrintWriter(said, true), new PrintWriter(said, true));
     assertThat(code).as(said.toString()).isZero();

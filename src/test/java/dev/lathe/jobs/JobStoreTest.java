@@ -24,7 +24,7 @@ class JobStoreTest {
   void transitions_onlyTheDocumentedMovesAreAllowed(JobState from) throws Exception {
     JobStore store = new JobStore(root);
     JobFolder j = store.create("j-" + from.id(), "x = 1\n", 10, "cpu");
-    j.writeStatus(j.readStatus().with(from, null));
+    j.writeStatus(dev.lathe.testing.JobStates.force(j.readStatus(), from, null));
     EnumSet<JobState> expected = switch (from) {
       case QUEUED -> EnumSet.of(JobState.RUNNING, JobState.STOPPED);
       case RUNNING -> EnumSet.of(JobState.STOPPING, JobState.FINISHED, JobState.FAILED, JobState.INTERRUPTED);
@@ -33,7 +33,7 @@ class JobStoreTest {
       case FINISHED -> EnumSet.noneOf(JobState.class);
     };
     for (JobState to : JobState.values()) {
-      j.writeStatus(j.readStatus().with(from, null));
+      j.writeStatus(dev.lathe.testing.JobStates.force(j.readStatus(), from, null));
       if (expected.contains(to)) {
         assertThat(j.transition(to, "because").state()).isEqualTo(to);
         assertThat(j.readStatus().status()).isEqualTo(to.id());
@@ -42,6 +42,34 @@ class JobStoreTest {
             .hasMessage("job " + j.name() + " is " + from.id() + " and cannot become " + to.id());
       }
     }
+  }
+
+  @Test
+  void everyStateChangeIsChecked_andKeptInTheHistory() throws Exception {
+    JobStore store = new JobStore(root);
+    JobFolder j = store.create("h", "x = 1\n", 10, "cpu");
+    assertThatThrownBy(() -> j.readStatus().with(JobState.FINISHED, null)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("a job that is queued cannot become finished");
+    try (JobStore.Claim c = store.claim(j).orElseThrow()) {
+      assertThatThrownBy(() -> store.requeue(j)).isInstanceOf(IllegalStateException.class);   // running: refused, file untouched
+      assertThat(j.readStatus().state()).isEqualTo(JobState.RUNNING);
+      j.transition(JobState.STOPPING, "stop requested");
+      j.transition(JobState.STOPPED, "stopped at step 0");
+    }
+    try (JobStore.Claim c = store.claim(j).orElseThrow()) {   // a stopped job is queued again, then taken
+      j.transition(JobState.FINISHED, "done");
+    }
+    JobStatus s = Json.MAPPER.readValue(Files.readAllBytes(j.stateFile()), JobStatus.class);
+    assertThat(s.states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.STOPPING, JobState.STOPPED, JobState.QUEUED,
+        JobState.RUNNING, JobState.FINISHED);
+    List<java.time.OffsetDateTime> at = s.history().stream().map(t -> java.time.OffsetDateTime.parse(t.at())).toList();
+    for (int i = 1; i < at.size(); i++) assertThat(at.get(i)).isAfterOrEqualTo(at.get(i - 1));
+
+    // a state.json written before the history existed still reads; the history starts empty
+    Files.writeString(j.stateFile(), "{\"status\":\"stopped\",\"step\":3,\"total_steps\":10,\"pid\":0,\"pid_start\":0,"
+        + "\"device\":\"cpu\",\"queue_position\":1,\"checkpoint_step\":3}");
+    assertThat(j.readStatus().history()).isEmpty();
+    assertThat(j.transition(JobState.QUEUED, null).states()).containsExactly(JobState.QUEUED);
   }
 
   @Test

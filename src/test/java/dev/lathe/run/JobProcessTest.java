@@ -51,11 +51,15 @@ class JobProcessTest {
   }
 
   static Process lathe(String... args) throws IOException {
+    return lathe(root.resolve("child-" + System.nanoTime() + ".log"), args);
+  }
+
+  /** A child JVM running {@code lathe args}, its stdout and stderr going to {@code log}. */
+  static Process lathe(Path log, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(root.resolve("child-" + System.nanoTime() + ".log").toFile());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
     return pb.start();
   }
@@ -102,13 +106,19 @@ class JobProcessTest {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(victim.readStatus().state()).isEqualTo(JobState.RUNNING);   // what the dead process left behind
 
-    JobStore store = new JobStore(tiny.output());
-    assertThat(store.recover()).extracting(JobFolder::name).contains("victim");
+    // a user comes back and types `lathe status victim`: a fresh process finds the owner gone and says so
+    Path statusLog = root.resolve("status-after-kill.log");
+    Process status = lathe(statusLog, "status", "-o", tiny.output().toString(), "victim");
+    assertThat(status.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(status.exitValue()).isZero();
+    assertThat(Files.readString(statusLog)).containsPattern("victim +interrupted +\\d+/24 .*process " + p.pid() + " .*is gone; resumable from step 12");
     JobStatus s = victim.readStatus();
     assertThat(s.state()).isEqualTo(JobState.INTERRUPTED);
     assertThat(s.checkpointStep()).isEqualTo(12);
     assertThat(inProcess("resume", "-o", tiny.output().toString(), "victim")).isZero();
     assertThat(victim.readStatus().state()).isEqualTo(JobState.FINISHED);
+    assertThat(victim.readStatus().states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.INTERRUPTED,
+        JobState.QUEUED, JobState.RUNNING, JobState.FINISHED);
 
     Map<String, byte[]> a = JobRunnerTest.tensorBytes(ref.finalAdapter());
     Map<String, byte[]> b = JobRunnerTest.tensorBytes(victim.finalAdapter());
@@ -129,6 +139,7 @@ class JobProcessTest {
     assertThat(p.exitValue()).isEqualTo(6);
     JobStatus s = j.readStatus();
     assertThat(s.state()).isEqualTo(JobState.INTERRUPTED);
+    assertThat(s.states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.STOPPING, JobState.INTERRUPTED);
     assertThat(s.message()).contains("SIG" + sig);
     long cp = j.checkpoints().newest().orElseThrow().step();
     assertThat(cp).isEqualTo(s.step()).isGreaterThanOrEqualTo(3);
@@ -141,11 +152,15 @@ class JobProcessTest {
   void secondSignal_exitsAtOnce_andLeavesEveryFileReadable() throws Exception {
     Path f = job("twice", 500, 2);
     JobFolder j = new JobFolder(tiny.output().resolve("twice"));
-    Process p = lathe("train", f.toString());
+    Path log = root.resolve("twice.log");
+    Process p = lathe(log, "train", f.toString());
     await(stepAtLeast(j, 5), p, "step 5");
+    // both signals arrive within microseconds; the first one's checkpoint needs at least the rest of a step
     new ProcessBuilder("sh", "-c", "kill -TERM " + p.pid() + "; kill -TERM " + p.pid()).start().waitFor();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isIn(143, 6);   // 143: halted by the second signal; 6 if the first one finished in between
+    assertThat(p.exitValue()).as(Files.readString(log)).isEqualTo(128 + 15);   // halted by the second signal, not the orderly exit 6
+    assertThat(Files.readString(log)).contains("lathe: second signal (SIGTERM): exiting now")
+        .doesNotContain("twice interrupted:");                                    // the orderly path's last line never came
     new JobStore(tiny.output()).recover();
     JobStatus s = j.readStatus();                                                  // parses: never half-written
     assertThat(s.state()).isEqualTo(JobState.INTERRUPTED);
@@ -171,6 +186,7 @@ class JobProcessTest {
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
     assertThat(j.readStatus().state()).isEqualTo(JobState.STOPPED);
+    assertThat(j.readStatus().states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.STOPPING, JobState.STOPPED);
     assertThat(j.readStatus().checkpointStep()).isGreaterThanOrEqualTo(2);
   }
 }

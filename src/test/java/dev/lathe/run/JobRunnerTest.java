@@ -177,8 +177,23 @@ public class JobRunnerTest {
     assertThat(run(straight).state()).isEqualTo(JobState.FINISHED);
 
     JobFolder split = submit(tiny.jobFile("split", 16, ""), "split");
-    JobRunner.Result first = run(split, stopAt(split, 7));
+    List<String> onDiskAtCheckpoint = new ArrayList<>();
+    TrainListener watch = new TrainListener() {
+      @Override
+      public void checkpoint(long step, Path adapter) {
+        try {
+          onDiskAtCheckpoint.add(step + " " + split.readStatus().status());
+        } catch (IOException e) {
+          throw new RuntimeException(e);
+        }
+      }
+    };
+    JobRunner.Result first = run(split, stopAt(split, 7), watch);
     assertThat(first.state()).as(first.message()).isEqualTo(JobState.STOPPED);
+    assertThat(first.exitCode()).isZero();
+    // "stopping" reached state.json before the stop checkpoint was written, then "stopped"
+    assertThat(onDiskAtCheckpoint).containsExactly("7 stopping");
+    assertThat(split.readStatus().states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.STOPPING, JobState.STOPPED);
     assertThat(split.readStatus().checkpointStep()).isEqualTo(7);
     assertThat(split.checkpoints().newest().orElseThrow().step()).isEqualTo(7);
     split.clear(Control.STOP);
@@ -186,6 +201,8 @@ public class JobRunnerTest {
     JobRunner.Result second = run(split);
     assertThat(second.state()).as(second.message()).isEqualTo(JobState.FINISHED);
     assertThat(split.tailLog(50)).anyMatch(l -> l.contains("resumed from the checkpoint of step 7"));
+    assertThat(split.readStatus().states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.STOPPING, JobState.STOPPED,
+        JobState.QUEUED, JobState.RUNNING, JobState.FINISHED);
 
     Map<String, byte[]> a = tensorBytes(straight.finalAdapter());
     Map<String, byte[]> b = tensorBytes(split.finalAdapter());
@@ -231,7 +248,9 @@ public class JobRunnerTest {
   }
 
   @Test
-  void missingDataset_failsWithDataExitCode() throws Exception {
+  void missingDatasetFolder_isAConfigError_exit3() throws Exception {
+    // a path in the config that does not exist is caught by the config check before anything loads (ExitCode.CONFIG);
+    // 4 is for files that exist but cannot be used (JobCliTest)
     Path f = tiny.jobFile("nodata", 5, "");
     JobFolder job = submit(f, "nodata");
     ConfigDocument d = ConfigDocument.load(job.config());
@@ -239,8 +258,45 @@ public class JobRunnerTest {
     d.save();
     JobRunner.Result r = run(job);
     assertThat(r.state()).isEqualTo(JobState.FAILED);
-    assertThat(r.exitCode()).isIn(3, 4);
+    assertThat(r.exitCode()).isEqualTo(3);
     assertThat(r.message()).contains("gone");
+    assertThat(job.readStatus().states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.FAILED);
+  }
+
+  @Test
+  void failed_thenRequeued_resumesFromItsNewestCheckpoint_toTheSameAdapterBytes() throws Exception {
+    JobFolder ref = submit(savingEvery(tiny.jobFile("fail-ref", 12, ""), 4), "fail-ref");
+    assertThat(run(ref).state()).isEqualTo(JobState.FINISHED);
+
+    JobFolder job = submit(savingEvery(tiny.jobFile("fail-mid", 12, ""), 4), "fail-mid");
+    JobRunner.Result failed = run(job, new TrainListener() {
+      @Override
+      public void step(StepReport s) {
+        if (s.step() == 6) throw new TrainLoop.DivergedException("loss became NaN at step 6 (micro-batch 0); lower the learning rate or check the data");
+      }
+    });
+    assertThat(failed.state()).isEqualTo(JobState.FAILED);
+    assertThat(failed.exitCode()).isEqualTo(5);
+    assertThat(job.readStatus().checkpointStep()).isEqualTo(4);
+    assertThat(job.readStatus().state().resumable()).isTrue();
+
+    new JobStore(job.dir().getParent()).requeue(job);
+    JobRunner.Result again = run(job);
+    assertThat(again.state()).as(again.message()).isEqualTo(JobState.FINISHED);
+    assertThat(job.tailLog(50)).anyMatch(l -> l.contains("resumed from the checkpoint of step 4"));
+    assertThat(job.readStatus().states()).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.FAILED,
+        JobState.QUEUED, JobState.RUNNING, JobState.FINISHED);
+    Map<String, byte[]> a = tensorBytes(ref.finalAdapter());
+    Map<String, byte[]> b = tensorBytes(job.finalAdapter());
+    assertThat(b.keySet()).isEqualTo(a.keySet());
+    for (String k : a.keySet()) assertThat(b.get(k)).as(k).isEqualTo(a.get(k));
+  }
+
+  static Path savingEvery(Path jobFile, int every) throws Exception {
+    ConfigDocument d = ConfigDocument.load(jobFile);
+    d.set("save.every", every);
+    d.save();
+    return jobFile;
   }
 
   @Test

@@ -64,7 +64,8 @@ class JobFolderMonitorTest {
       await(() -> Files.exists(job.controlDir().resolve("stop")) && Files.exists(job.controlDir().resolve("save-now"))
           && Files.exists(job.controlDir().resolve("sample-now")));
 
-      job.writeStatus(job.readStatus().with(dev.lathe.jobs.JobState.STOPPED, "stopped at step 30"));
+      job.transition(dev.lathe.jobs.JobState.STOPPING, "stop requested");   // what the runner writes when it sees the request
+      job.transition(dev.lathe.jobs.JobState.STOPPED, "stopped at step 30");
       await(() -> m.snapshot().state() == JobState.STOPPED);
       assertThat(m.snapshot().message()).isEqualTo("stopped at step 30");
 

@@ -93,7 +93,7 @@ class ScreensTest {
     JobStore store = new JobStore(root.resolve("output"));
     JobFolder j = store.create(name, "extends = \"zimage_turbo\"\n[job]\nname = \"" + name + "\"\n", 100, "cpu");
     JobStatus s = j.readStatus().withStep(step);
-    if (state != JobState.QUEUED) s = s.with(state, state == JobState.FAILED ? "out of memory" : null);
+    if (state != JobState.QUEUED) s = dev.lathe.testing.JobStates.force(s, state, state == JobState.FAILED ? "out of memory" : null);
     j.writeStatus(s);
     j.log("step " + step + " loss 0.5");
     if (files) {
