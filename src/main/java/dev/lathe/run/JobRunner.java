@@ -77,15 +77,12 @@ public final class JobRunner {
 
   /** A runtime for a job's config: its GPU when one is usable, else the CPU in fp32. */
   public static Runtime runtimeFor(JobConfig c) {
-    Runtime.load();
-    if (!org.bytedeco.pytorch.global.torch.cuda_is_available()) return Runtime.cpu();
-    return Runtime.create("cuda:" + c.job().gpuId(), c.training().dtype().key(), 0);
+    return Runtime.preferGpu(c.job().gpuId(), c.training().dtype().key());
   }
 
   /** The device a job queues on. */
   public static String deviceFor(JobConfig c) {
-    Runtime.load();
-    return org.bytedeco.pytorch.global.torch.cuda_is_available() ? "cuda:" + c.job().gpuId() : "cpu";
+    return Runtime.preferredDevice(c.job().gpuId());
   }
 
   public Result run() {

@@ -155,6 +155,16 @@ public final class Runtime {
     if (cuda) torch.synchronizeDevice(device.index());
   }
 
+  /** GPU {@code gpuId} in {@code dtype} when CUDA is usable, else the CPU in fp32 (the dtype applies on a GPU only). */
+  public static Runtime preferGpu(int gpuId, String dtype) {
+    return cudaUsable() ? create("cuda:" + gpuId, dtype, 0) : cpu();
+  }
+
+  /** "cuda:N" when CUDA is usable, else "cpu": the device a job queues on. */
+  public static String preferredDevice(int gpuId) {
+    return cudaUsable() ? "cuda:" + gpuId : "cpu";
+  }
+
   /** Whether a CUDA GPU is usable in this process. */
   public static boolean cudaUsable() {
     load();

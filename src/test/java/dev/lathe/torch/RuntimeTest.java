@@ -41,6 +41,15 @@ class RuntimeTest {
   }
 
   @Test
+  void jobsWithoutAGpu_runOnTheCpuInFp32_whateverTheirDtype() {
+    assumeFalse(Runtime.cudaUsable(), "a GPU is present");
+    Runtime rt = Runtime.preferGpu(1, "bf16");
+    assertThat(rt.deviceName()).isEqualTo("cpu");
+    assertThat(rt.computeDtype()).isEqualTo(ScalarType.Float);
+    assertThat(Runtime.preferredDevice(1)).isEqualTo("cpu");
+  }
+
+  @Test
   void explicitDtype_isHonoured_andSynonymsParse() {
     assertThat(Runtime.create("cpu", "bf16", 1).computeDtype()).isEqualTo(ScalarType.BFloat16);
     assertThat(Runtime.parseDtype("float32")).isEqualTo(ScalarType.Float);
