@@ -315,7 +315,7 @@ final class Rules {
       }),
       check("alpha-scale", WARNING, "linear_alpha 1 shrinks the LoRA to 1/rank", x -> {
         Target t = x.c.target();
-        if (t.linearAlpha() > 0 && t.linearAlpha() <= 1 && t.linearRank() > 1)
+        if (t.usesAlpha() && t.linearAlpha() > 0 && t.linearAlpha() <= 1 && t.linearRank() > 1)
           x.warn("target.linear_alpha", TomlText.number(t.linearAlpha()) + " with rank " + t.linearRank() + " applies the LoRA at "
               + TomlText.number(t.scale()) + ", so it learns about " + t.linearRank() + " times more weakly; use 0 (alpha = rank) "
               + "unless you raised the learning rate to match");

@@ -94,6 +94,13 @@ public final class Schema {
       integer("lokr_factor", Target::lokrFactor, Range.between(-1, 1024), "LoKr Factor",
           "LoKr splits each weight dimension into factor x rest. -1 picks the most balanced split; 4-32 are "
               + "common. Ignored for LoRA."),
+      bool("lokr_full_rank", Target::lokrFullRank, "LoKr Full Rank",
+          "LoKr only. On: the second Kronecker factor is a full matrix and linear_rank / linear_alpha are unused "
+              + "(the usual choice). Off: that factor is itself split at linear_rank and scaled by alpha / rank, "
+              + "which makes a much smaller file."),
+      number("dropout", Target::dropout, new Range(0, true, 1, false), "Dropout",
+          "Chance that each input value of an adapter is zeroed during a training step (never in previews or the "
+              + "saved file), a mild guard against overfitting small datasets. 0: off; 0.05-0.1 is typical."),
       strings("include", Target::include, "Only If Contains",
           "Adapt only layers whose name contains one of these substrings. Empty: every layer the family targets."),
       strings("exclude", Target::exclude, "Ignore If Contains",
