@@ -333,7 +333,7 @@ final class Rules {
       check("first-sample-flags", WARNING, "skip_first_sample and force_first_sample together", x -> {
         Sample s = x.c.sample();
         if (s.skipFirstSample() && s.forceFirstSample())
-          x.warn("sample.force_first_sample", "contradicts skip_first_sample; keep one");
+          x.warn("sample.force_first_sample", "does nothing: skip_first_sample wins over it; keep one");
       }),
       check("no-sample-prompts", WARNING, "sampling on with no prompts draws nothing", x -> {
         Sample s = x.c.sample();

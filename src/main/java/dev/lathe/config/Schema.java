@@ -267,7 +267,7 @@ public final class Schema {
       bool("skip_first_sample", Sample::skipFirstSample, "Skip First Sample",
           "Do not draw the baseline previews before the first step."),
       bool("force_first_sample", Sample::forceFirstSample, "Force First Sample",
-          "Draw baseline previews even when resuming from a checkpoint."),
+          "Draw baseline previews even when resuming from a checkpoint. skip_first_sample wins over it."),
       bool("disable_sampling", Sample::disableSampling, "Disable Sampling", "Draw no previews at all."),
       tables("prompts", Sample::prompts, PROMPT,
           "Preview prompts ([[sample.prompts]]). Three do most of the diagnosis: one with the trigger (does it "

@@ -279,4 +279,56 @@ class TrainLoopMechanicsTest {
     }
     assertThat(report.loss()).isCloseTo(expected, within(1e-5 * expected));
   }
+
+  // ---- first-sample flags ----
+
+  /**
+   * Preview steps of an 8-step run sampling every 4, started fresh or resumed from the step-4 checkpoint. Besides
+   * the schedule (4, and the end), baseline previews come at a fresh start unless skipped, and on a resumed start
+   * only when forced; skip beats force and disable beats both (ai-toolkit's order).
+   */
+  List<Long> previews(boolean resumed, boolean skip, boolean force, boolean disable) throws Exception {
+    TrainLoop.Settings s = new TrainLoop.Settings(8, 1, 0, 1234, TrainLoop.Loss.MSE, SIGMOID,
+        new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-2, 0, 8), 4, 0, 4, skip, force, disable, 0, 0);
+    Path state = dir.resolve("first_" + resumed + skip + force + disable + ".safetensors");
+    TrainLoop.Checkpoints sink = new TrainLoop.Checkpoints() {
+      @Override
+      public Path writeAdapter(long step, AdapterSet adapters) {
+        return state;
+      }
+
+      @Override
+      public Path stateFile(long step) {
+        return state;
+      }
+
+      @Override
+      public void recorded(long step) {}
+    };
+    if (resumed) {
+      Run first = build(s, 2, null, 0, BY_POSITION);
+      TrainRequests stopAt4 = new TrainRequests() {
+        @Override
+        public boolean stop() {
+          return first.loop().step() == 4;
+        }
+      };
+      assertThat(first.loop().run(sink, step -> {}, TrainListener.NONE, stopAt4)).isEqualTo(TrainLoop.Outcome.STOPPED);
+    }
+    Run r = build(s, 2, null, 0, BY_POSITION);
+    if (resumed) r.loop().loadState(state);
+    List<Long> seen = new ArrayList<>();
+    r.loop().run(sink, seen::add, TrainListener.NONE, TrainRequests.NONE);
+    return seen;
+  }
+
+  @Test
+  void firstSample_skipForceAndDisable_decideTheBaselinePreviews() throws Exception {
+    assertThat(previews(false, false, false, false)).containsExactly(0L, 4L, 8L);
+    assertThat(previews(false, true, false, false)).containsExactly(4L, 8L);
+    assertThat(previews(true, false, false, false)).containsExactly(8L);       // a resumed run draws no baseline
+    assertThat(previews(true, false, true, false)).containsExactly(4L, 8L);    // unless forced
+    assertThat(previews(true, true, true, false)).containsExactly(8L);         // skip beats force
+    assertThat(previews(false, false, true, true)).isEmpty();                  // disable beats everything
+  }
 }
