@@ -2,7 +2,9 @@ package dev.lathe.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.adapters.AdapterSpec;
 import dev.lathe.config.ConfigDocument;
+import dev.lathe.config.Target;
 import dev.lathe.jobs.Control;
 import dev.lathe.jobs.JobFolder;
 import dev.lathe.jobs.JobState;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,5 +107,20 @@ class LokrJobTest {
     assertThat(a.keySet()).anyMatch(k -> k.endsWith(full ? ".lokr_w2" : ".lokr_w2_b"));
     assertThat(b.keySet()).isEqualTo(a.keySet());
     for (String k : a.keySet()) assertThat(b.get(k)).as(k).isEqualTo(a.get(k));
+  }
+
+  @Test
+  void targetPanel_becomesTheAdapterSpec() {
+    Target lora = new Target(Target.Type.LORA, 16, 0, 0, 0, -1, true, 0.1, List.of("attention"), List.of("adaLN"));
+    assertThat(JobRunner.adapterSpec(lora)).isEqualTo(new AdapterSpec(AdapterSpec.Kind.LORA, 16, 16, 0.1, -1,
+        List.of("attention"), List.of("adaLN")));   // alpha 0 = rank
+    Target full = new Target(Target.Type.LOKR, 16, 1, 0, 0, 8, true, 0, List.of(), List.of());
+    assertThat(JobRunner.adapterSpec(full)).isEqualTo(new AdapterSpec(AdapterSpec.Kind.LOKR, 0, 1, 0, 8, List.of(), List.of()));
+    assertThat(full.scale()).isEqualTo(1);   // rank and alpha unused
+    Target decomposed = new Target(Target.Type.LOKR, 16, 4, 0, 0, 8, false, 0.05, List.of(), List.of());
+    assertThat(JobRunner.adapterSpec(decomposed)).isEqualTo(new AdapterSpec(AdapterSpec.Kind.LOKR, 16, 4, 0.05, 8, List.of(), List.of()));
+    assertThat(decomposed.scale()).isEqualTo(0.25);
+    assertThat(Target.DEFAULTS.lokrFullRank()).isTrue();   // ai-toolkit's default
+    assertThat(Target.DEFAULTS.dropout()).isZero();
   }
 }
