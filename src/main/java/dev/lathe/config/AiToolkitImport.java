@@ -806,7 +806,7 @@ public final class AiToolkitImport {
         "job", "JOB: config.name, trigger_word, device",
         "model", "MODEL: model.arch and the weights (assistant_lora_path is the training adapter)",
         "quantization", "QUANTIZATION: model.quantize / qtype, quantize_te / qtype_te",
-        "target", "TARGET: network (type, linear / linear_alpha, conv, lokr_factor, network_kwargs)",
+        "target", "TARGET: network (type, linear / linear_alpha, conv, lokr_full_rank, lokr_factor, dropout, network_kwargs)",
         "save", "SAVE: save (dtype, save_every, max_step_saves_to_keep)",
         "training", "TRAINING: train (batch, steps, optimizer, lr, schedule, timesteps, loss, EMA, text encoder)",
         "advanced", "ADVANCED: train.diff_output_preservation*, blank_prompt_preservation*, differential guidance",
