@@ -347,7 +347,7 @@ public final class AiToolkitImport {
       Y fullRank = n.take("lokr_full_rank");
       if (fullRank != null) {
         if (!kind.equals("lokr")) accept(fullRank, "only shapes LoKr adapters; this is a " + kind);
-        else skip(fullRank, "Lathe's LoKr has no full-rank switch; check the adapter size after training");
+        else emit("target.lokr_full_rank", fullRank.value, fullRank, "network.lokr_full_rank");
       }
       map(n, "lokr_factor", "target.lokr_factor");
       Y kw = n.take("network_kwargs");
@@ -360,7 +360,11 @@ public final class AiToolkitImport {
         }
       }
       acceptIf(n, "transformer_only", true, "Lathe trains adapters on the denoiser only");
-      acceptIf(n, "dropout", null, "no dropout, as in Lathe");
+      Y dropout = n.take("dropout");
+      if (dropout != null) {
+        if (dropout.isEmpty()) accept(dropout, "no dropout, as in Lathe's default");
+        else emit("target.dropout", dropout.value, dropout, "network.dropout");
+      }
       acceptIf(n, "pretrained_lora_path", null, "none");
       acceptIf(n, "split_multistage_loras", true, "two-expert models save one LoRA per expert, as in Lathe");
       acceptIf(n, "old_lokr_format", false, "Lathe writes the current key names");
@@ -802,7 +806,7 @@ public final class AiToolkitImport {
         "job", "JOB: config.name, trigger_word, device",
         "model", "MODEL: model.arch and the weights (assistant_lora_path is the training adapter)",
         "quantization", "QUANTIZATION: model.quantize / qtype, quantize_te / qtype_te",
-        "target", "TARGET: network (type, linear / linear_alpha, conv, lokr_factor, network_kwargs)",
+        "target", "TARGET: network (type, linear / linear_alpha, conv, lokr_full_rank, lokr_factor, dropout, network_kwargs)",
         "save", "SAVE: save (dtype, save_every, max_step_saves_to_keep)",
         "training", "TRAINING: train (batch, steps, optimizer, lr, schedule, timesteps, loss, EMA, text encoder)",
         "advanced", "ADVANCED: train.diff_output_preservation*, blank_prompt_preservation*, differential guidance",

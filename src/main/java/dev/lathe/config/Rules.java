@@ -326,7 +326,7 @@ final class Rules {
       }),
       check("alpha-scale", WARNING, "linear_alpha 1 shrinks the LoRA to 1/rank", x -> {
         Target t = x.c.target();
-        if (t.linearAlpha() > 0 && t.linearAlpha() <= 1 && t.linearRank() > 1)
+        if (t.usesAlpha() && t.linearAlpha() > 0 && t.linearAlpha() <= 1 && t.linearRank() > 1)
           x.warn("target.linear_alpha", TomlText.number(t.linearAlpha()) + " with rank " + t.linearRank() + " applies the LoRA at "
               + TomlText.number(t.scale()) + ", so it learns about " + t.linearRank() + " times more weakly; use 0 (alpha = rank) "
               + "unless you raised the learning rate to match");
@@ -344,7 +344,7 @@ final class Rules {
       check("first-sample-flags", WARNING, "skip_first_sample and force_first_sample together", x -> {
         Sample s = x.c.sample();
         if (s.skipFirstSample() && s.forceFirstSample())
-          x.warn("sample.force_first_sample", "contradicts skip_first_sample; keep one");
+          x.warn("sample.force_first_sample", "does nothing: skip_first_sample wins over it; keep one");
       }),
       check("no-sample-prompts", WARNING, "sampling on with no prompts draws nothing", x -> {
         Sample s = x.c.sample();

@@ -94,6 +94,13 @@ public final class Schema {
       integer("lokr_factor", Target::lokrFactor, Range.between(-1, 1024), "LoKr Factor",
           "LoKr splits each weight dimension into factor x rest. -1 picks the most balanced split; 4-32 are "
               + "common. Ignored for LoRA."),
+      bool("lokr_full_rank", Target::lokrFullRank, "LoKr Full Rank",
+          "LoKr only. On: the second Kronecker factor is a full matrix and linear_rank / linear_alpha are unused "
+              + "(the usual choice). Off: that factor is itself split at linear_rank and scaled by alpha / rank, "
+              + "which makes a much smaller file."),
+      number("dropout", Target::dropout, new Range(0, true, 1, false), "Dropout",
+          "Chance that each input value of an adapter is zeroed during a training step (never in previews or the "
+              + "saved file), a mild guard against overfitting small datasets. 0: off; 0.05-0.1 is typical."),
       strings("include", Target::include, "Only If Contains",
           "Adapt only layers whose name contains one of these substrings. Empty: every layer the family targets."),
       strings("exclude", Target::exclude, "Ignore If Contains",
@@ -262,7 +269,7 @@ public final class Schema {
       bool("skip_first_sample", Sample::skipFirstSample, "Skip First Sample",
           "Do not draw the baseline previews before the first step."),
       bool("force_first_sample", Sample::forceFirstSample, "Force First Sample",
-          "Draw baseline previews even when resuming from a checkpoint."),
+          "Draw baseline previews even when resuming from a checkpoint. skip_first_sample wins over it."),
       bool("disable_sampling", Sample::disableSampling, "Disable Sampling", "Draw no previews at all."),
       tables("prompts", Sample::prompts, PROMPT,
           "Preview prompts ([[sample.prompts]]). Three do most of the diagnosis: one with the trigger (does it "

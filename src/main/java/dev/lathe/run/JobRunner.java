@@ -195,9 +195,7 @@ public final class JobRunner {
       }
 
       // ---- adapters and optimizer ----
-      Target tg = c.target();
-      AdapterSpec spec = new AdapterSpec(tg.type() == Target.Type.LOKR ? AdapterSpec.Kind.LOKR : AdapterSpec.Kind.LORA,
-          tg.type() == Target.Type.LOKR ? 0 : tg.linearRank(), alpha(tg), 0, tg.lokrFactor(), tg.include(), tg.exclude());
+      AdapterSpec spec = adapterSpec(c.target());
       AdapterSet adapters = AdapterSet.attach(denoiser.linearLayers(), denoiser::defaultTarget, spec, t.seed());
       events.log(String.format(Locale.ROOT, "%s on %d layers, %,d trainable values", spec.kind() == AdapterSpec.Kind.LORA ? "LoRA" : "LoKr",
           adapters.size(), adapters.parameterCount()));
@@ -310,10 +308,15 @@ public final class JobRunner {
     return c.datasets().stream().anyMatch(Dataset::cacheLatents);
   }
 
-  /** A LoRA's alpha: 0 in the config means "same as the rank" (scale 1); LoKr with full factors ignores it. */
-  private static double alpha(Target t) {
-    if (t.type() == Target.Type.LOKR) return 1;
-    return t.linearAlpha() > 0 ? t.linearAlpha() : t.linearRank();
+  /**
+   * The TARGET panel as an adapter spec. Alpha 0 in the config means "same as the rank" (scale 1); a full-rank
+   * LoKr has rank 0 and ignores alpha, a decomposed one uses linear_rank and linear_alpha as a LoRA does.
+   */
+  static AdapterSpec adapterSpec(Target t) {
+    boolean lokr = t.type() == Target.Type.LOKR;
+    boolean full = lokr && t.lokrFullRank();
+    return new AdapterSpec(lokr ? AdapterSpec.Kind.LOKR : AdapterSpec.Kind.LORA, full ? 0 : t.linearRank(),
+        full ? 1 : t.effectiveAlpha(), t.dropout(), t.lokrFactor(), t.include(), t.exclude());
   }
 
   private static DatasetSpec spec(Dataset d, Path folder) {

@@ -143,7 +143,8 @@ public final class TrainLoop {
       throws IOException, InterruptedException {
     events.phase("training");
     adapters.train(true);
-    boolean firstSample = !s.disableSampling() && (s.forceFirstSample() || (step == 0 && !s.skipFirstSample() && s.sampleEvery() > 0));
+    // baseline previews: at a fresh start, or on every start with force; skip (like disable) beats force, as in ai-toolkit
+    boolean firstSample = !s.disableSampling() && !s.skipFirstSample() && (s.forceFirstSample() || (step == 0 && s.sampleEvery() > 0));
     if (firstSample && previews != null) sample(previews, events);
     long lastSaved = step;
     while (step < s.steps()) {

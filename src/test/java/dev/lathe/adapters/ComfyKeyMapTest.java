@@ -2,6 +2,7 @@ package dev.lathe.adapters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.models.zimage.ZImage;
 import dev.lathe.nn.Linear;
 import dev.lathe.torch.Checkpoint;
 import dev.lathe.torch.Runtime;
@@ -126,8 +127,8 @@ class ComfyKeyMapTest {
     };
     Path file = dir.resolve("zimage_" + kind + ".safetensors");
     try (PointerScope scope = new PointerScope()) {
-      AdapterSet set = AdapterSet.attach(layers, p -> p.startsWith("layers."), spec, 1);   // Z-Image default: the 30 main blocks
-      assertThat(set.size()).isEqualTo(LAYERS * 8);   // q, k, v, out, w1, w2, w3, adaLN per block
+      AdapterSet set = AdapterSet.attach(layers, ZImage::defaultTarget, spec, 1);   // the family's own default rule
+      assertThat(set.size()).isEqualTo(LAYERS * 8);   // the 30 main blocks: q, k, v, out, w1, w2, w3, adaLN each
       set.save(file, "diffusion_model.", ScalarType.BFloat16, Map.of());
     }
     Map<String, Target> keyMap = comfyKeyMap();

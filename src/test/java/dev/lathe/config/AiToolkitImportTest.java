@@ -50,7 +50,7 @@ class AiToolkitImportTest {
     assertThat(c.model().lowVram()).isTrue();
     assertThat(c.quantization().transformer()).isEqualTo(Quantization.QType.FLOAT8);
     assertThat(c.quantization().textEncoder()).isEqualTo(Quantization.QType.FLOAT8);
-    assertThat(c.target()).isEqualTo(new Target(Target.Type.LORA, 16, 16, 0, 0, -1, List.of(), List.of()));
+    assertThat(c.target()).isEqualTo(new Target(Target.Type.LORA, 16, 16, 0, 0, -1, true, 0, List.of(), List.of()));
     assertThat(c.save()).isEqualTo(new Save(Precision.BF16, 250, 4));
     assertThat(c.training().timestepType()).isEqualTo(Training.TimestepType.WEIGHTED);
     assertThat(c.training().weightDecay()).isEqualTo(1e-4);
@@ -103,6 +103,41 @@ class AiToolkitImportTest {
   }
 
   @Test
+  void lokrFullRankAndDropout_areImported() throws Exception {
+    Path yaml = dir.resolve("lokr.yaml");
+    Files.writeString(yaml, """
+        job: extension
+        config:
+          name: lokr_run
+          process:
+            - type: diffusion_trainer
+              network:
+                type: lokr
+                linear: 8
+                linear_alpha: 4
+                lokr_full_rank: false
+                lokr_factor: 8
+                dropout: 0.1
+              model:
+                arch: zimage
+        """);
+    AiToolkitImport.Result r = AiToolkitImport.convert(yaml);
+    assertThat(r.unmapped()).as(r.toml()).noneMatch(n -> n.key().contains("network"));
+    Target t = load(r).config().target();
+    assertThat(t.type()).isEqualTo(Target.Type.LOKR);
+    assertThat(t.lokrFullRank()).isFalse();
+    assertThat(t.dropout()).isEqualTo(0.1);
+    assertThat(t.linearRank()).isEqualTo(8);
+    assertThat(t.scale()).isEqualTo(0.5);   // decomposed: alpha / rank, as a LoRA
+
+    // a null dropout (ai-toolkit's default) is accepted as "off"
+    Files.writeString(yaml, Files.readString(yaml).replace("dropout: 0.1", "dropout: null"));
+    AiToolkitImport.Result off = AiToolkitImport.convert(yaml);
+    assertThat(off.accepted()).anyMatch(n -> n.key().endsWith("dropout"));
+    assertThat(load(off).config().target().dropout()).isZero();
+  }
+
+  @Test
   void unsupportedKeys_areListedWithTheirLines() throws Exception {
     AiToolkitImport.Result r = AiToolkitImport.convert(example("unsupported.yaml"));
     assertThat(r.unmapped()).extracting(n -> n.key() + ":" + n.line()).containsExactlyInAnyOrder(
@@ -128,7 +163,7 @@ class AiToolkitImportTest {
   @Test
   void malformedYaml_givesLineAndColumn() throws Exception {
     Path bad = dir.resolve("bad.yaml");
-    Files.writeString(bad, "config:\n  name: x\n  process:\n    - type: sd_trainer\n     train: {\n");
+    Files.writeString(bad, "config:\n  name: x\n  process:\n    - type: diffusion_trainer\n     train: {\n");
     assertThatThrownBy(() -> AiToolkitImport.convert(bad)).isInstanceOfSatisfying(ConfigException.class, e -> {
       Problem p = e.problems().get(0);
       assertThat(p.line()).isEqualTo(5);

@@ -115,6 +115,9 @@ class ValidationRulesTest {
         new Case("batch-exceeds-dataset", BASE + "[training]\nbatch_size = 4\ngradient_accumulation = 4\n",
             BASE + "[training]\nbatch_size = 2\ngradient_accumulation = 5\n"),
         new Case("alpha-scale", BASE + "[target]\nlinear_alpha = 1.0\n", BASE + "[target]\nlinear_alpha = 16.0\n"),
+        // a full-rank LoKr does not use alpha; a decomposed one does
+        new Case("alpha-scale", BASE + "[target]\ntype = \"lokr\"\nlokr_full_rank = false\nlinear_alpha = 1.0\n",
+            BASE + "[target]\ntype = \"lokr\"\nlinear_alpha = 1.0\n"),
         new Case("warmup-too-long", BASE + "[training]\nwarmup_steps = 3000\n", BASE + "[training]\nwarmup_steps = 100\n"),
         new Case("keep-last-zero", BASE + "[save]\nkeep_last = 0\n", BASE),
         new Case("first-sample-flags", BASE + "[sample]\nskip_first_sample = true\nforce_first_sample = true\n",

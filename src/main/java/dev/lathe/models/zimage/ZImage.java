@@ -329,6 +329,14 @@ public final class ZImage implements ModelFamily {
   }
 
   /** A model whose text encoder and VAE are built on first use. */
+  /**
+   * Which Linears (diffusers module paths) an adapter targets by default: ai-toolkit's rule, paths containing
+   * "layers", i.e. the main blocks and not the refiners or embedders.
+   */
+  public static boolean defaultTarget(String modulePath) {
+    return modulePath.contains("layers");
+  }
+
   static final class Loaded implements LoadedModel {
     final ZImageTransformer transformer;
     private final Denoising denoiser;
@@ -426,10 +434,9 @@ public final class ZImage implements ModelFamily {
       return out;
     }
 
-    /** ai-toolkit's rule: Linears whose module path contains "layers" — the main blocks, not the refiners. */
     @Override
     public boolean defaultTarget(String modulePath) {
-      return modulePath.contains("layers");
+      return ZImage.defaultTarget(modulePath);
     }
 
     @Override

@@ -22,11 +22,12 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A LoRA trained on a model loaded from ComfyUI's single file (fused qkv, native names) is the same file as one
+ * A LoRA or LoKr (full or decomposed) trained on a model loaded from ComfyUI's single file (fused qkv, native names) is the same file as one
  * trained on the diffusers folder, and ComfyUI's key mapping takes every key of it onto the single file's own
  * weights with fitting shapes (the full-size key-list replay is in adapters.ComfyKeyMapTest).
  */
@@ -50,9 +51,9 @@ class ComfyLayoutLoraTest {
     return out;
   }
 
-  static Map<String, long[]> loraKeys(ModelFamily.LoadedModel m, Path file) throws Exception {
+  static Map<String, long[]> loraKeys(ModelFamily.LoadedModel m, Path file, AdapterSpec spec) throws Exception {
     try (PointerScope scope = new PointerScope()) {
-      AdapterSet s = AdapterSet.attach(m.denoiser().linearLayers(), m.denoiser()::defaultTarget, AdapterSpec.lora(4, 4), 1);
+      AdapterSet s = AdapterSet.attach(m.denoiser().linearLayers(), m.denoiser()::defaultTarget, spec, 1);
       s.save(file, "diffusion_model.", ScalarType.BFloat16, Map.of());
     }
     Map<String, long[]> keys = new TreeMap<>();
@@ -62,8 +63,17 @@ class ComfyLayoutLoraTest {
     return keys;
   }
 
-  @Test
-  void loraFromComfyLayout_equalsDiffusersLayout_andMapsOntoTheComfyFile(@TempDir Path dir) throws Exception {
+  static AdapterSpec spec(String kind) {
+    return switch (kind) {
+      case "lora" -> AdapterSpec.lora(4, 4);
+      case "lokr-full" -> AdapterSpec.lokr(-1);
+      default -> new AdapterSpec(AdapterSpec.Kind.LOKR, 4, 4, 0, -1, List.of(), List.of());   // W2 as w2_a · w2_b at rank 4
+    };
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"lora", "lokr-full", "lokr-decomposed"})
+  void adapterFromComfyLayout_equalsDiffusersLayout_andMapsOntoTheComfyFile(String kind, @TempDir Path dir) throws Exception {
     ZImage family = new ZImage();
     Path pipeline = dir.resolve("pipeline");
     family.writeRandom("tiny", 3, pipeline);
@@ -72,15 +82,21 @@ class ComfyLayoutLoraTest {
     Map<String, long[]> fromDiffusers;
     Map<String, long[]> fromComfy;
     try (ModelFamily.LoadedModel m = family.load(ModelSource.of(pipeline.toString()), cpu)) {
-      fromDiffusers = loraKeys(m, dir.resolve("a.safetensors"));
+      fromDiffusers = loraKeys(m, dir.resolve("a.safetensors"), spec(kind));
     }
     ModelSource single = new ModelSource(comfy.toString(), pipeline.resolve("text_encoder").toString(), pipeline.resolve("vae").toString(),
         pipeline.resolve("tokenizer").toString());
     try (ModelFamily.LoadedModel m = family.load(single, cpu)) {
-      fromComfy = loraKeys(m, dir.resolve("b.safetensors"));
+      fromComfy = loraKeys(m, dir.resolve("b.safetensors"), spec(kind));
     }
     assertThat(fromComfy.keySet()).isEqualTo(fromDiffusers.keySet());
     for (String k : fromDiffusers.keySet()) assertThat(fromComfy.get(k)).as(k).containsExactly(fromDiffusers.get(k));
+    String second = switch (kind) {
+      case "lora" -> ".lora_B.weight";
+      case "lokr-full" -> ".lokr_w2";
+      default -> ".lokr_w2_b";
+    };
+    assertThat(fromComfy.keySet()).anyMatch(k -> k.endsWith(".attention.to_q" + second));
 
     // replay ComfyUI's rules over the single file's real keys: diffusers names map onto native weights, q/k/v onto
     // row slices of the fused qkv
@@ -89,21 +105,37 @@ class ComfyLayoutLoraTest {
       for (TensorInfo t : f.tensors()) nativeWeights.put(t.name().substring("model.diffusion_model.".length()), t.shape());
     }
     int dim = 64;
+    Map<String, Map<String, long[]>> byModule = new TreeMap<>();
+    for (Map.Entry<String, long[]> e : fromComfy.entrySet()) {
+      String name = e.getKey().substring("diffusion_model.".length());
+      int cut = name.contains(".lora_") ? name.indexOf(".lora_") : name.lastIndexOf('.');
+      byModule.computeIfAbsent(name.substring(0, cut), k -> new TreeMap<>()).put(name.substring(cut + 1), e.getValue());
+    }
     List<String> unmapped = new ArrayList<>();
-    for (String key : fromComfy.keySet()) {
-      if (!key.endsWith(".lora_A.weight")) continue;
-      String module = key.substring("diffusion_model.".length(), key.length() - ".lora_A.weight".length());
-      ZImageKeys.ComfyModule cm = ZImageKeys.comfyModule(module, dim);
+    for (Map.Entry<String, Map<String, long[]>> e : byModule.entrySet()) {
+      ZImageKeys.ComfyModule cm = ZImageKeys.comfyModule(e.getKey(), dim);
       long[] w = nativeWeights.get(cm.module() + ".weight");
       if (w == null) {
-        unmapped.add(key);
+        unmapped.add(e.getKey());
         continue;
       }
       long rows = cm.rows() < 0 ? w[0] : cm.rows();
       assertThat(cm.rowStart() + rows).isLessThanOrEqualTo(w[0]);
-      assertThat(fromComfy.get(key)).containsExactly(4, w[1]);
-      assertThat(fromComfy.get(key.replace("lora_A", "lora_B"))).containsExactly(rows, 4);
+      Map<String, long[]> parts = e.getValue();
+      assertThat(parts).containsKey("alpha");
+      if (kind.equals("lora")) {
+        assertThat(parts.get("lora_A.weight")).as(e.getKey()).containsExactly(4, w[1]);
+        assertThat(parts.get("lora_B.weight")).as(e.getKey()).containsExactly(rows, 4);
+      } else {
+        // the Kronecker product kron(w1, w2) must be exactly the [rows, in] block it patches
+        long[] w1 = parts.get("lokr_w1");
+        long b = parts.containsKey("lokr_w2") ? parts.get("lokr_w2")[0] : parts.get("lokr_w2_a")[0];
+        long d = parts.containsKey("lokr_w2") ? parts.get("lokr_w2")[1] : parts.get("lokr_w2_b")[1];
+        assertThat(new long[] {w1[0] * b, w1[1] * d}).as(e.getKey()).containsExactly(rows, w[1]);
+        if (parts.containsKey("lokr_w2_a")) assertThat(parts.get("lokr_w2_a")[1]).isEqualTo(4);
+      }
     }
-    assertThat(unmapped).isEmpty();
+    assertThat(unmapped).as("adapter modules ComfyUI would log as 'lora key not loaded'").isEmpty();
+    assertThat(byModule).isNotEmpty();
   }
 }
