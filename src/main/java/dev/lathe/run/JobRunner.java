@@ -262,9 +262,11 @@ public final class JobRunner {
     return t.linearAlpha() > 0 ? t.linearAlpha() : t.linearRank();
   }
 
-  private static DatasetSpec spec(Dataset d, Path folder) {
+  /** The data pipeline's view of one [[datasets]] entry. */
+  static DatasetSpec spec(Dataset d, Path folder) {
     return new DatasetSpec(folder, d.loraWeight(), d.defaultCaption(), d.captionDropoutRate(), null, d.isRegularization(),
-        d.flipX(), d.flipY(), d.resolutions(), d.cacheLatents(), d.captionExt());
+        d.flipX(), d.flipY(), d.resolutions(), d.cacheLatents(), d.captionExt(),
+        d.alphaBackgroundRgb().orElseThrow(() -> new IllegalStateException("alpha_background \"" + d.alphaBackground() + "\" passed validation")));
   }
 
   private TrainRequests requests() {
