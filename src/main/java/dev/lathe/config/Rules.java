@@ -92,6 +92,12 @@ final class Rules {
             x.error("datasets[" + i + "].control_folder", "folder " + x.r.resolvePath(d.controlFolder()) + " does not exist");
         }
       }),
+      check("dataset-background", ERROR, "alpha_background must be a colour written \"#rrggbb\" or \"#rgb\"", x -> {
+        for (Ctx.DatasetAt d : x.datasetEntries())
+          if (d.dataset().alphaBackgroundRgb().isEmpty())
+            x.error(d.path() + ".alpha_background", "write the colour as \"#rrggbb\" or \"#rgb\" (white: \"#ffffff\"), got \""
+                + d.dataset().alphaBackground() + "\"");
+      }),
       check("multistage-nothing", ERROR, "a two-expert model with both experts switched off trains nothing", x -> {
         Model m = x.c.model();
         if (x.family.map(Family::multistage).orElse(false) && !m.trainHighNoise() && !m.trainLowNoise())

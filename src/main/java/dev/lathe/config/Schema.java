@@ -225,7 +225,10 @@ public final class Schema {
           "Bucket sizes, each the side of a square of the same area. Images are only scaled down into a bucket, "
               + "never up: with 768 and 1024, a 900 px square trains at 768. Higher buckets cost VRAM."),
       text("control_folder", Dataset::controlFolder, "Control Dataset",
-          "Edit models: folder of source/control images matched to the targets by file name. Empty: none.")));
+          "Edit models: folder of source/control images matched to the targets by file name. Empty: none."),
+      text("alpha_background", Dataset::alphaBackground, "Alpha Background",
+          "Colour that transparent pixels (PNG, WebP, GIF with alpha) are painted over before training, as "
+              + "\"#rrggbb\" or \"#rgb\". White suits most cut-outs; pick the colour you want the model to see behind them.")));
 
   public static final Section<SamplePrompt> PROMPT = new Section<>("sample.prompts", "SAMPLE PROMPTS",
       SamplePrompt.class, SamplePrompt.DEFAULTS, true, List.of(

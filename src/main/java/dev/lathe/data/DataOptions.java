@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param divisor the model family's bucket divisor: bucket sides are multiples of it (Z-Image: 16)
  * @param batchSize images per batch; a bucket's last batch of an epoch may be smaller
  * @param seed seeds the batch order and caption dropout
- * @param background 0xRRGGBB that transparent pixels are composited over
+ * @param background 0xRRGGBB that transparent pixels are composited over, for datasets that set no colour of their own
  * @param cacheDir root of the on-disk caches, or null for {@link CacheDir#defaultRoot()}
  * @param cacheTextEmbeddings keep text embeddings in the on-disk cache
  * @param memoryCacheBytes bound of the in-memory cache of resized pixels, latents and embeddings

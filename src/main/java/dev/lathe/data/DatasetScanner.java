@@ -121,7 +121,7 @@ public final class DatasetScanner {
     }
     if (verify) {
       try {
-        Images.Rgb rgb = Images.decodeRgb(path, options.background());
+        Images.Rgb rgb = Images.decodeRgb(path, spec.backgroundOr(options));
         for (String w : rgb.warnings()) issues.add(new Issue(rel, Severity.WARNING, "decoder warning: " + w));
       } catch (DataException e) {
         issues.add(new Issue(rel, Severity.ERROR, e.problem()));

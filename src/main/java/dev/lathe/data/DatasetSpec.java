@@ -19,10 +19,12 @@ import java.util.Objects;
  * @param resolutions bucket resolutions; each image takes part at every one it is large enough for
  * @param cacheLatents keep encoded latents in the on-disk cache
  * @param captionExt extension of sidecar caption files, without the dot ("txt")
+ * @param background 0xRRGGBB that this dataset's transparent pixels are composited over, or null to use the
+ *     job's ({@link DataOptions#background()})
  */
 public record DatasetSpec(Path folder, double weight, String defaultCaption, double captionDropout, String trigger,
     boolean regularization, boolean flipX, boolean flipY, List<Integer> resolutions, boolean cacheLatents,
-    String captionExt) {
+    String captionExt, Integer background) {
 
   /** The upstream UI's resolution list, used by {@link #of}. */
   public static final List<Integer> STANDARD_RESOLUTIONS = List.of(512, 768, 1024);
@@ -41,46 +43,57 @@ public record DatasetSpec(Path folder, double weight, String defaultCaption, dou
     if (captionExt.startsWith(".")) captionExt = captionExt.substring(1);
     if (captionExt.isEmpty() || captionExt.contains("/") || captionExt.contains("\\"))
       throw new IllegalArgumentException("caption extension must be a plain extension such as txt, got '" + captionExt + "'");
+    if (background != null && (background & ~0xFFFFFF) != 0)
+      throw new IllegalArgumentException("background must be 0xRRGGBB, got 0x" + Integer.toHexString(background));
   }
 
-  /** A plain dataset: weight 1, no default caption, no dropout, no trigger, no flips, {@link #STANDARD_RESOLUTIONS}, no cache, .txt. */
+  /** A plain dataset: weight 1, no default caption, no dropout, no trigger, no flips, {@link #STANDARD_RESOLUTIONS}, no cache, .txt, the job's background. */
   public static DatasetSpec of(Path folder) {
-    return new DatasetSpec(folder, 1, "", 0, null, false, false, false, STANDARD_RESOLUTIONS, false, "txt");
+    return new DatasetSpec(folder, 1, "", 0, null, false, false, false, STANDARD_RESOLUTIONS, false, "txt", null);
   }
 
   public DatasetSpec withWeight(double w) {
-    return new DatasetSpec(folder, w, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, resolutions, cacheLatents, captionExt);
+    return new DatasetSpec(folder, w, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, resolutions, cacheLatents, captionExt, background);
   }
 
   public DatasetSpec withDefaultCaption(String c) {
-    return new DatasetSpec(folder, weight, c, captionDropout, trigger, regularization, flipX, flipY, resolutions, cacheLatents, captionExt);
+    return new DatasetSpec(folder, weight, c, captionDropout, trigger, regularization, flipX, flipY, resolutions, cacheLatents, captionExt, background);
   }
 
   public DatasetSpec withCaptionDropout(double rate) {
-    return new DatasetSpec(folder, weight, defaultCaption, rate, trigger, regularization, flipX, flipY, resolutions, cacheLatents, captionExt);
+    return new DatasetSpec(folder, weight, defaultCaption, rate, trigger, regularization, flipX, flipY, resolutions, cacheLatents, captionExt, background);
   }
 
   public DatasetSpec withTrigger(String t) {
-    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, t, regularization, flipX, flipY, resolutions, cacheLatents, captionExt);
+    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, t, regularization, flipX, flipY, resolutions, cacheLatents, captionExt, background);
   }
 
   public DatasetSpec withRegularization(boolean reg) {
-    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, reg, flipX, flipY, resolutions, cacheLatents, captionExt);
+    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, reg, flipX, flipY, resolutions, cacheLatents, captionExt, background);
   }
 
   public DatasetSpec withFlips(boolean x, boolean y) {
-    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, x, y, resolutions, cacheLatents, captionExt);
+    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, x, y, resolutions, cacheLatents, captionExt, background);
   }
 
   public DatasetSpec withResolutions(List<Integer> r) {
-    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, r, cacheLatents, captionExt);
+    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, r, cacheLatents, captionExt, background);
   }
 
   public DatasetSpec withCacheLatents(boolean c) {
-    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, resolutions, c, captionExt);
+    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, resolutions, c, captionExt, background);
   }
 
   public DatasetSpec withCaptionExt(String ext) {
-    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, resolutions, cacheLatents, ext);
+    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, resolutions, cacheLatents, ext, background);
+  }
+
+  public DatasetSpec withBackground(Integer rgb) {
+    return new DatasetSpec(folder, weight, defaultCaption, captionDropout, trigger, regularization, flipX, flipY, resolutions, cacheLatents, captionExt, rgb);
+  }
+
+  /** The colour transparent pixels of this dataset become: its own, else the job's. */
+  public int backgroundOr(DataOptions options) {
+    return background != null ? background : options.background();
   }
 }

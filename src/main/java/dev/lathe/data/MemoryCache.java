@@ -36,4 +36,9 @@ final class MemoryCache {
   long entries() {
     return cache.estimatedSize();
   }
+
+  /** Total weight of the entries held: what the bound is measured against. */
+  long bytes() {
+    return cache.policy().eviction().orElseThrow().weightedSize().orElse(0);
+  }
 }

@@ -9,9 +9,10 @@ import java.nio.file.Path;
  * @param caption the final caption: after dropout and the trigger rules of {@link Captions}
  * @param captionDropped whether caption dropout fired for this draw
  * @param trigger the effective trigger word of the sample's dataset, or null
+ * @param background 0xRRGGBB that the image's transparent pixels are composited over (its dataset's setting)
  */
 public record Sample(Path image, String path, BucketFit fit, boolean flipX, boolean flipY, String caption,
-    boolean captionDropped, String trigger) {
+    boolean captionDropped, String trigger, int background) {
 
   /** The caption with the trigger replaced by {@code preservationClass}, for Differential Output Preservation. */
   public String preservationPrompt(String preservationClass) {

@@ -215,7 +215,7 @@ public final class TrainingData implements AutoCloseable {
       Image img = ds.images.get(it.image);
       boolean dropped = rate > 0 && SplitMix64.unit(SplitMix64.mix(sampler.seed(), DROPOUT, ds.index, d.epoch(), d.index(), k)) < rate;
       String caption = Captions.finalCaption(img.caption(), dropped, ds.trigger, ds.spec.regularization());
-      samples.add(new Sample(img.file(), img.path(), img.fits().get(it.fit), it.flipX, it.flipY, caption, dropped, ds.trigger));
+      samples.add(new Sample(img.file(), img.path(), img.fits().get(it.fit), it.flipX, it.flipY, caption, dropped, ds.trigger, ds.spec.backgroundOr(options)));
     }
     return new Batch(ds.index, regularization, d.epoch(), samples.get(0).fit().bucket(), samples);
   }
@@ -272,13 +272,13 @@ public final class TrainingData implements AutoCloseable {
       throw new DataException(s.image(), "no longer readable: " + e.getMessage());
     }
     String key = "px|" + s.image().toAbsolutePath() + "|" + a.size() + "|" + a.lastModifiedTime().toMillis() + "|"
-        + s.fit().geometry() + "|" + Integer.toHexString(options.background()) + "|" + Resampler.VERSION;
+        + s.fit().geometry() + "|" + Integer.toHexString(s.background()) + "|" + Resampler.VERSION;
     Host h = memory.get(key);
     if (h != null) {
       pixelHits.incrementAndGet();
       return h.data();
     }
-    Images.Rgb rgb = Images.decodeRgb(s.image(), options.background());
+    Images.Rgb rgb = Images.decodeRgb(s.image(), s.background());
     decoded.incrementAndGet();
     BucketFit f = s.fit();
     if (!Buckets.fit(rgb.width(), rgb.height(), f.resolution(), options.divisor()).map(f::equals).orElse(false))
@@ -342,7 +342,7 @@ public final class TrainingData implements AutoCloseable {
         "content " + hashes.sha256(s.image()),
         s.fit().geometry(),
         "flip " + flipName(s),
-        "background " + String.format("#%06x", options.background()),
+        "background " + String.format("#%06x", s.background()),
         "resample " + Resampler.VERSION,
         "encoder " + encoderId));
   }
@@ -357,7 +357,7 @@ public final class TrainingData implements AutoCloseable {
     m.put("source.sha256", hashes.sha256(abs));
     m.put("geometry", s.fit().geometry());
     m.put("flip", flipName(s));
-    m.put("background", String.format("#%06x", options.background()));
+    m.put("background", String.format("#%06x", s.background()));
     m.put("resample", Resampler.VERSION);
     m.put(DiskCache.ENCODER, encoderId);
     return m;
@@ -465,7 +465,7 @@ public final class TrainingData implements AutoCloseable {
       if (!d.spec.cacheLatents()) continue;
       for (Item it : d.items) {
         Image img = d.images.get(it.image);
-        Sample s = new Sample(img.file(), img.path(), img.fits().get(it.fit), it.flipX, it.flipY, "", false, d.trigger);
+        Sample s = new Sample(img.file(), img.path(), img.fits().get(it.fit), it.flipX, it.flipY, "", false, d.trigger, d.spec.backgroundOr(options));
         String key = latentKey(s, codec.cacheId());
         if (!seen.add(key) || latentDisk.contains(key)) continue;
         byBucket.computeIfAbsent(s.fit().bucket(), b -> new ArrayList<>()).add(new Todo(s, key));

@@ -319,9 +319,11 @@ public final class JobRunner {
         full ? 1 : t.effectiveAlpha(), t.dropout(), t.lokrFactor(), t.include(), t.exclude());
   }
 
-  private static DatasetSpec spec(Dataset d, Path folder) {
+  /** The data pipeline's view of one [[datasets]] entry. */
+  static DatasetSpec spec(Dataset d, Path folder) {
     return new DatasetSpec(folder, d.loraWeight(), d.defaultCaption(), d.captionDropoutRate(), null, d.isRegularization(),
-        d.flipX(), d.flipY(), d.resolutions(), d.cacheLatents(), d.captionExt());
+        d.flipX(), d.flipY(), d.resolutions(), d.cacheLatents(), d.captionExt(),
+        d.alphaBackgroundRgb().orElseThrow(() -> new IllegalStateException("alpha_background \"" + d.alphaBackground() + "\" passed validation")));
   }
 
   private TrainRequests requests() {

@@ -70,6 +70,24 @@ class AiToolkitImportTest {
   }
 
   @Test
+  void zimageDeTurbo_guidanceCopiedUnchanged() throws Exception {
+    String yaml = Files.readString(example("zimage_turbo_adapter.yaml"))
+        .replace("name_or_path: Tongyi-MAI/Z-Image-Turbo", "name_or_path: ostris/Z-Image-De-Turbo\n        extras_name_or_path: Tongyi-MAI/Z-Image-Turbo")
+        .replace("arch: zimage:turbo", "arch: zimage:deturbo")
+        .replace("        assistant_lora_path: ostris/zimage_turbo_training_adapter/zimage_turbo_training_adapter_v2.safetensors\n", "")
+        .replace("guidance_scale: 1", "guidance_scale: 3")
+        .replace("sample_steps: 8", "sample_steps: 25");
+    assertThat(yaml).contains("arch: zimage:deturbo").contains("guidance_scale: 3").doesNotContain("assistant_lora_path");
+    AiToolkitImport.Result r = AiToolkitImport.convert(yaml, dir.resolve("deturbo.yaml"));
+    assertThat(r.family()).isEqualTo("zimage_deturbo");
+    JobConfig c = load(r).config();
+    // ai-toolkit hands max(0, cfg - 1) to diffusers' ZImagePipeline, which computes pos + g'(pos - neg); with
+    // g' = cfg - 1 that is neg + cfg(pos - neg), Lathe's standard form, so ai-toolkit's 3 is Lathe's 3
+    assertThat(c.sample().guidanceScale()).isEqualTo(3.0);
+    assertThat(c.sample().steps()).isEqualTo(25);
+  }
+
+  @Test
   void flux_mapsLegacyKeysAndPromptStrings() throws Exception {
     JobConfig c = load(AiToolkitImport.convert(example("flux1_dev.yaml"))).config();
     assertThat(c.model().architecture()).isEqualTo("flux1_dev");

@@ -104,6 +104,10 @@ class CachesTest {
     assertThat(precache(spec().withFlips(true, false), opts(), new PoolCodec("v1"))).as("flip x: the mirrored items").isEqualTo(2);
     assertThat(precache(spec().withFlips(true, true), opts(), new PoolCodec("v1"))).as("flip y and xy").isEqualTo(4);
     assertThat(precache(spec(), opts().withBackground(0x000000), new PoolCodec("v1"))).as("background").isEqualTo(2);
+    // a dataset's own colour beats the job's and keys the same way: black again is a hit, white again too
+    assertThat(precache(spec().withBackground(0x000000), opts(), new PoolCodec("v1"))).as("dataset background = job's black").isZero();
+    assertThat(precache(spec().withBackground(0xFFFFFF), opts().withBackground(0x000000), new PoolCodec("v1"))).as("dataset white").isZero();
+    assertThat(precache(spec().withBackground(0x808080), opts(), new PoolCodec("v1"))).as("dataset grey").isEqualTo(2);
     // content: same size, other pixels
     TestImages.write(ds, "a.png", TestImages.png(TestImages.halves(128, 128, 0x00FF00, 0x0000FF)));
     assertThat(precache(spec(), opts(), new PoolCodec("v1"))).as("content of a.png").isEqualTo(1);

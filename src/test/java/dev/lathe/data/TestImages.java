@@ -271,6 +271,17 @@ final class TestImages {
     return riff(concat(chunk("VP8X", vp8x), chunk("VP8L", vp8l(w, h, argbA, argbB, useB)), chunk("EXIF", tiff)));
   }
 
+  /**
+   * Re-wraps a simple-format lossy WebP (RIFF + one {@code VP8 } chunk) in the extended format with an EXIF
+   * chunk carrying {@code orientation}; the compressed frame is kept byte for byte.
+   */
+  static byte[] lossyWebpWithExif(byte[] simpleVp8, int w, int h, int orientation) {
+    if (!new String(simpleVp8, 12, 4, StandardCharsets.US_ASCII).equals("VP8 ")) throw new IllegalArgumentException("not a simple lossy WebP");
+    byte[] vp8Chunk = java.util.Arrays.copyOfRange(simpleVp8, 12, simpleVp8.length);   // header, data and pad byte
+    byte[] tiff = java.util.Arrays.copyOfRange(exif(orientation), 6, exif(orientation).length);
+    return riff(concat(chunk("VP8X", vp8x(0x08, w, h)), vp8Chunk, chunk("EXIF", tiff)));
+  }
+
   /** An animated WebP: one solid ARGB frame per colour, each covering the canvas. */
   static byte[] animatedWebp(int w, int h, int... argb) {
     byte[] body = concat(chunk("VP8X", vp8x(0x02 | 0x10, w, h)), chunk("ANIM", new byte[] {0, 0, 0, 0, 0, 0}));

@@ -85,6 +85,8 @@ class Qwen3EncoderParityTest {
         Tensor ids = in.load("ids." + i).unsqueeze(0);
         List<Tensor> hs = enc.hiddenStates(ids, new long[] {lengths[i]}, 3, Probe.NONE);
         for (int k = 0; k < 4; k++) Parity.of(hs.get(k).select(0, 0), out.load("single.hidden_states." + k + "." + i)).assertFp32("single." + k + "." + i);
+        // the last entry is model.norm of the last layer: the same tensor the golden stores again as last_hidden_state
+        Parity.of(hs.get(3).select(0, 0), out.load("single.last_hidden_state." + i)).assertFp32("single.last_hidden_state." + i);
         Parity.of(enc.promptEmbeddings(ids, new long[] {lengths[i]}).select(0, 0), out.load("single.prompt_embeds." + i)).assertFp32("single.prompt_embeds." + i);
       }
     }
