@@ -133,6 +133,24 @@ class ScreensTest {
   }
 
   @Test
+  void everyScreen_at200x60_usesTheWholeTerminal() throws IOException {
+    job("alpha", JobState.FINISHED, 100, true);
+    Console c = console(200, 60, null);
+    for (String screen : List.of("1", "2", "3", "4", "5")) {
+      keys(c, screen);
+      List<String> lines = Headless.of(vt).lines();
+      assertThat(lines).as("screen %s", screen).hasSize(60);
+      assertThat(lines.get(59)).as("footer on screen %s", screen).contains("? help").contains("q quit");
+      assertThat(lines.stream().filter(l -> l.length() > 140 && !l.substring(140).isBlank()).count())
+          .as("rows drawn past column 140 on screen %s:%n%s", screen, String.join("\n", lines)).isGreaterThan(0);
+      assertThat(lines.stream().skip(30).limit(29).filter(l -> !l.isBlank()).count())
+          .as("rows drawn in the lower half on screen %s", screen).isGreaterThan(0);
+    }
+    keys(c, '5');
+    assertThat(text()).contains("alpha").contains("FINISHED");
+  }
+
+  @Test
   void queue_stopAsks_deleteShowsWhatGoes_startRequeues_reorder_logAndFiles() throws IOException {
     JobFolder running = job("a-running", JobState.RUNNING, 40, false);
     held = JobLock.tryAcquire(running.dir()).orElseThrow();         // a live owner, as a runner would be
