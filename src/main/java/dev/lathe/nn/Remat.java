@@ -49,7 +49,7 @@ public abstract class Remat {
 
   /**
    * Marks the start of a model forward pass (checkpointing uses it to expire graphs that were never backpropagated:
-   * a graph survives the next grad-enabled pass and is released at the start of the one after).
+   * a graph survives the next two grad-enabled passes and is released at the start of the one after).
    */
   public void newPass() {}
 
@@ -78,8 +78,12 @@ public abstract class Remat {
   };
 
   private static final class Checkpoint extends Remat {
-    /** Graphs older than this many passes are released even if backward never ran through them. */
-    private static final int LIVE_PASSES = 2;
+    /**
+     * Graphs older than this many passes are released even if backward never ran through them. A training step
+     * runs up to three grad-enabled passes before its one backward: the main prediction, DOP's class prompt and the
+     * blank prompt (preservation).
+     */
+    private static final int LIVE_PASSES = 3;
     private static final int GRAVEYARD = 10_000;
 
     private long pass;
@@ -218,7 +222,7 @@ public abstract class Remat {
 
     private synchronized void recompute(Tensor gradOut) {
       if (expired) throw new IllegalStateException("backward through a checkpointed graph that expired: "
-          + "with gradient checkpointing, backpropagate each forward pass before running two more");
+          + "with gradient checkpointing, backpropagate each forward pass before running three more");
       try (PointerScope scope = new PointerScope(); AutoGradMode on = new AutoGradMode(true)) {
         Tensor[] leaves = new Tensor[saved.length];
         for (int i = 0; i < saved.length; i++) leaves[i] = needs[i] ? saved[i].detach().requires_grad_(true) : saved[i];

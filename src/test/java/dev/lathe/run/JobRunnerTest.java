@@ -328,4 +328,24 @@ public class JobRunnerTest {
     assertThat(log).anyMatch(l -> l.startsWith("text encoder released: every item trains on the embedding of \"tinytrig\""));
     assertThat(pres).hasSize(3).allMatch(p -> !Double.isNaN(p) && p >= 0);
   }
+
+  @Test
+  void bothPreservationTerms_withCheckpointing_backpropagateEveryPass() throws Exception {
+    // main pass + DOP's LoRA'd pass + the blank prompt's: three grad-enabled passes before one backward
+    JobFolder job = submit(tiny.jobFile("bothpres", 2, ""), "bothpres");
+    ConfigDocument d = ConfigDocument.load(job.config());
+    d.set("training.gradient_checkpointing", true);
+    d.set("advanced.differential_output_preservation", true);
+    d.set("advanced.blank_prompt_preservation", true);
+    d.save();
+    List<Double> pres = new ArrayList<>();
+    JobRunner.Result r = run(job, new TrainListener() {
+      @Override
+      public void step(StepReport s) {
+        pres.add(s.preservationLoss());
+      }
+    });
+    assertThat(r.state()).as(r.message()).isEqualTo(JobState.FINISHED);
+    assertThat(pres).hasSize(2).allMatch(p -> !Double.isNaN(p) && p >= 0);
+  }
 }
