@@ -116,12 +116,7 @@ public final class JobFolder {
    * @throws IllegalStateException naming both states when it is not
    */
   public JobStatus transition(JobState target, String message) throws IOException {
-    JobStatus cur = readStatus();
-    if (!cur.state().canMoveTo(target))
-      throw new IllegalStateException("job " + name() + " is " + cur.status() + " and cannot become " + target.id());
-    JobStatus next = cur.with(target, message);
-    writeStatus(next);
-    return next;
+    return transition(target, message, java.util.function.UnaryOperator.identity());
   }
 
   /**
@@ -130,7 +125,7 @@ public final class JobFolder {
    */
   public JobStatus transition(JobState target, String message, java.util.function.UnaryOperator<JobStatus> also) throws IOException {
     JobStatus cur = readStatus();
-    if (!cur.state().canMoveTo(target))
+    if (!cur.state().canMoveTo(target))   // JobStatus.with checks too; this message names the job
       throw new IllegalStateException("job " + name() + " is " + cur.status() + " and cannot become " + target.id());
     JobStatus next = also.apply(cur.with(target, message));
     writeStatus(next);
