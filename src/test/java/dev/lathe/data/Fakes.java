@@ -8,17 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
-/** Small deterministic stand-ins for a family's VAE and text encoder that count their work. */
-final class Fakes {
+/** Small deterministic stand-ins for a family's VAE and text encoder that count their work (tests of any package). */
+public final class Fakes {
   private Fakes() {}
 
   /** "Encodes" by averaging 8×8 blocks: [B, 3, H, W] → [B, 3, H/8, W/8]. */
-  static final class PoolCodec implements LatentCodec {
+  public static final class PoolCodec implements LatentCodec {
     final String id;
     int calls;
     int images;
 
-    PoolCodec(String id) {
+    public PoolCodec(String id) {
       this.id = id;
     }
 

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,32 +57,7 @@ class DataFeedTest {
   }
 
   /** Averages 8×8 blocks; enough latents for the feed. */
-  static final LatentCodec POOL = new LatentCodec() {
-    @Override
-    public String cacheId() {
-      return "pool";
-    }
-
-    @Override
-    public int latentChannels() {
-      return 3;
-    }
-
-    @Override
-    public int downscale() {
-      return 8;
-    }
-
-    @Override
-    public Tensor encode(Tensor pixels) {
-      return torch.avg_pool2d(pixels, new long[] {8, 8});
-    }
-
-    @Override
-    public Tensor decode(Tensor latents) {
-      throw new UnsupportedOperationException();
-    }
-  };
+  static final LatentCodec POOL = new dev.lathe.data.Fakes.PoolCodec("pool");
 
   TrainingData data(double dropout) throws Exception {
     Path folder = Files.createDirectories(dir.resolve("d" + (int) (dropout * 100)));
