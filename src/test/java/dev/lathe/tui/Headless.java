@@ -54,6 +54,20 @@ final class Headless {
     }
   }
 
+  /**
+   * Queues {@code keys} on {@code vt} (a KeyType, a KeyStroke, a char, or a String typed char by char) and lets the
+   * console run three frames, enough for a key, the screen it opens and its first refresh.
+   */
+  static void type(Console c, DefaultVirtualTerminal vt, Object... keys) throws IOException {
+    for (Object k : keys) {
+      if (k instanceof com.googlecode.lanterna.input.KeyType t) vt.addInput(new com.googlecode.lanterna.input.KeyStroke(t));
+      else if (k instanceof com.googlecode.lanterna.input.KeyStroke s) vt.addInput(s);
+      else if (k instanceof Character ch) vt.addInput(new com.googlecode.lanterna.input.KeyStroke(ch, false, false));
+      else for (char ch : ((String) k).toCharArray()) vt.addInput(new com.googlecode.lanterna.input.KeyStroke(ch, false, false));
+    }
+    for (int i = 0; i < 3; i++) c.tick();
+  }
+
   static Headless of(DefaultVirtualTerminal vt) {
     return new Headless(vt);
   }

@@ -141,11 +141,7 @@ class LaunchTest {
   }
 
   void keys(Console c, Object... keys) throws IOException {
-    for (Object k : keys) {
-      if (k instanceof KeyType t) vt.addInput(new KeyStroke(t));
-      else vt.addInput(new KeyStroke((Character) k, false, false));
-    }
-    for (int i = 0; i < 3; i++) c.tick();
+    Headless.type(c, vt, keys);
   }
 
   String text() {

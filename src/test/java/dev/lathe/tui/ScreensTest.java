@@ -66,13 +66,7 @@ class ScreensTest {
   }
 
   void keys(Console c, Object... keys) throws IOException {
-    for (Object k : keys) {
-      if (k instanceof KeyType t) vt.addInput(new KeyStroke(t));
-      else if (k instanceof KeyStroke s) vt.addInput(s);
-      else if (k instanceof Character ch) vt.addInput(new KeyStroke(ch, false, false));
-      else for (char ch : ((String) k).toCharArray()) vt.addInput(new KeyStroke(ch, false, false));
-    }
-    for (int i = 0; i < 3; i++) c.tick();
+    Headless.type(c, vt, keys);
   }
 
   static KeyStroke ctrl(char c) {
