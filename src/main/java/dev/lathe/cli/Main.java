@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
         TrainCommands.Queue.class, DemoCommand.class, ConsoleCommand.class, ProbeCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
+  static {
+    dev.lathe.torch.NativeMemory.configure();   // before any JavaCPP class loads: see NativeMemory
+  }
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

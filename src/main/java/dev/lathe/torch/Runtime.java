@@ -39,6 +39,7 @@ public final class Runtime {
     synchronized (Runtime.class) {
       if (!loaded) {
         Loader.load(torch.class);
+        NativeMemory.startWatchdog();
         loaded = true;
       }
     }
