@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
     description = {"Measure step time, memory and throughput of LoRA training and sampling.",
         "Models have fixed sizes and read the same files as the PyTorch reference in scripts/bench",
         "(scripts/bench/run.sh runs both side by side)."},
-    subcommands = {BenchCommand.Export.class, BenchCommand.Train.class, BenchCommand.Sample.class, BenchCommand.ConsoleCost.class})
+    subcommands = {BenchCommand.Export.class, BenchCommand.Train.class, BenchCommand.Sample.class, BenchCommand.ConsoleCost.class,
+        BenchCommand.Calls.class})
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -310,6 +311,40 @@ public final class BenchCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CliException(ExitCode.USAGE, "--graphics: " + e.getMessage());
       }
+    }
+  }
+
+  @Command(name = "calls", mixinStandardHelpOptions = true,
+      description = {"Measure the fixed cost of one libtorch call from Java (JNI plus a new JavaCPP handle):",
+          "loops of an 8x8 add and of a view plus reshape, 100 calls per PointerScope. Reports microseconds per call",
+          "and the JavaCPP maxPhysicalBytes in effect (0: no per-handle memory check, Lathe's setting)."})
+  static final class Calls implements Callable<Integer> {
+    @Option(names = "--calls", defaultValue = "200000", paramLabel = "N", description = "calls per round and kind (default 200000)")
+    int calls;
+
+    @Option(names = "--rounds", defaultValue = "5", paramLabel = "N", description = "timed rounds (default 5, after 2 untimed)")
+    int rounds;
+
+    @Option(names = "--json", description = "one JSON object on stdout")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (calls < 100 || rounds < 1) throw new CliException(ExitCode.USAGE, "--calls must be >= 100 and --rounds >= 1");
+      var r = dev.lathe.bench.CallCost.measure(calls, rounds);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(new ObjectMapper().writeValueAsString(r.toMap()));
+      } else {
+        out.printf(Locale.ROOT, "libtorch call cost from Java on %s, %d threads, JavaCPP maxPhysicalBytes=%d%n", Machine.describe(), r.threads(), r.maxPhysicalBytes());
+        out.printf(Locale.ROOT, "add 8x8:        median %.2f us/call (best %.2f) over %d rounds of %d%n", r.addUs().median(), r.addUs().min(), r.rounds(), r.calls());
+        out.printf(Locale.ROOT, "view + reshape: median %.2f us/pair (best %.2f)%n", r.viewReshapeUs().median(), r.viewReshapeUs().min());
+      }
+      out.flush();
+      return ExitCode.OK;
     }
   }
 

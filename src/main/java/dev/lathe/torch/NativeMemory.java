@@ -12,8 +12,8 @@ import org.bytedeco.javacpp.Pointer;
  *
  * <p>JavaCPP can guard native memory itself: with {@code org.bytedeco.javacpp.maxPhysicalBytes} above zero, every
  * new handle (each tensor an op returns, each size list, each optional) first reads the process's resident size from
- * /proc and, when it is over the limit, runs the garbage collector. That read made a libtorch call cost 4–6 µs from
- * Java instead of about 1.7 µs (measured with a loop of small adds; a training step makes thousands of such calls).
+ * /proc and, when it is over the limit, runs the garbage collector. That read costs more than a small op itself
+ * ({@code lathe bench calls} measures it; a training step makes thousands of such calls, figures in the README).
  * Lathe therefore sets the limit to 0 ({@link #PROPERTY}; the launcher, {@code Main} and the test JVMs do) and runs
  * this watchdog instead: once a second it reads the resident size and, above {@link #limitBytes}, asks for a
  * collection, at most once every {@link #MIN_GC_INTERVAL_NANOS}. Training code releases its tensors through

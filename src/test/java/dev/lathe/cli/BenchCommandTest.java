@@ -148,4 +148,22 @@ class BenchCommandTest {
     assertThat(g.code()).isEqualTo(ExitCode.USAGE);
     assertThat(g.err()).contains("--graphics: graphics 'png' is not one of");
   }
+
+  @Test
+  void calls_reportsPerCallCost_andTheJavaCppCheckInEffect() throws Exception {
+    CliTest.Result r = CliTest.run("bench", "calls", "--calls", "1000", "--rounds", "3", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = lastJson(r.out());
+    assertThat(j.get("mode").asText()).isEqualTo("calls");
+    assertThat(j.get("calls").asInt()).isEqualTo(1000);
+    assertThat(j.get("rounds").asInt()).isEqualTo(3);
+    JsonNode add = j.get("add_us");
+    assertThat(add.get("min").asDouble()).isPositive().isLessThanOrEqualTo(add.get("median").asDouble());
+    assertThat(add.get("median").asDouble()).isLessThanOrEqualTo(add.get("max").asDouble());
+    assertThat(j.get("view_reshape_us").get("median").asDouble()).isPositive();
+    assertThat(j.get("javacpp_max_physical_bytes").asLong()).as("the test JVM runs as the launcher does").isZero();
+    CliTest.Result bad = CliTest.run("bench", "calls", "--calls", "10");
+    assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(bad.err()).contains("--calls must be >= 100");
+  }
 }
