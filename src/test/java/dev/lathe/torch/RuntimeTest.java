@@ -104,14 +104,25 @@ class RuntimeTest {
     assertThat(before.deviceTotal()).isEqualTo(-1);
     assertThat(before.used()).isEqualTo(before.rssBytes()).isPositive();
     assertThat(before.total()).isEqualTo(Runtime.physicalRam()).isGreaterThan(before.used());
+    // RSS also moves with everything else in the JVM (a GC uncommitting heap, JavaCPP freeing earlier tests' tensors),
+    // so one attempt may see less growth than it caused. A few attempts; a memory() that does not follow RSS fails all.
     long mib256 = 256L << 20;
-    try (PointerScope scope = new PointerScope()) {
-      Tensor t = torch.empty(new long[] {mib256}, new TensorOptions(ScalarType.Byte), new MemoryFormatOptional());
-      t.fill_(new org.bytedeco.pytorch.Scalar(1));   // touch every page so it is resident
-      MemoryStats during = rt.memory();
-      assertThat(during.rssBytes() - before.rssBytes()).as("RSS growth").isGreaterThan(mib256 * 9 / 10);
-      assertThat(during.peak()).isGreaterThanOrEqualTo(during.rssBytes() - (64L << 20));
+    long bestGrowth = 0, bestDrop = 0;
+    for (int attempt = 0; attempt < 3 && (bestGrowth <= mib256 * 9 / 10 || bestDrop <= mib256 * 9 / 10); attempt++) {
+      long start = rt.memory().rssBytes();
+      MemoryStats during;
+      try (PointerScope scope = new PointerScope()) {
+        Tensor t = torch.empty(new long[] {mib256}, new TensorOptions(ScalarType.Byte), new MemoryFormatOptional());
+        t.fill_(new org.bytedeco.pytorch.Scalar(1));   // touch every page so it is resident
+        during = rt.memory();
+        assertThat(during.peak()).isGreaterThanOrEqualTo(during.rssBytes() - (64L << 20));
+      }
+      long after = rt.memory().rssBytes();   // the tensor's pages go back to the system when the scope frees it
+      bestGrowth = Math.max(bestGrowth, during.rssBytes() - start);
+      bestDrop = Math.max(bestDrop, during.rssBytes() - after);
     }
+    assertThat(bestGrowth).as("RSS growth with a touched 256 MiB tensor").isGreaterThan(mib256 * 9 / 10);
+    assertThat(bestDrop).as("RSS drop when it is freed").isGreaterThan(mib256 * 9 / 10);
   }
 
   @Test
