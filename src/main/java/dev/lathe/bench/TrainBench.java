@@ -95,6 +95,7 @@ public final class TrainBench {
           }
         }
       } finally {
+        loop.finish();   // the look-ahead of the step after the last uses the model and the inputs: let it end first
         fixed.release();
         adapters.detach();
       }

@@ -26,6 +26,28 @@ public interface Denoiser {
   Tensor velocity(Tensor latents, Tensor sigma, List<Tensor> text);
 
   /**
+   * The front of {@link #velocity}: the part that no trainable weight reaches (Z-Image: the embedders and the two
+   * refiners), computed without gradients. Because no optimizer step changes it, the trainer may compute it for the
+   * next step on another thread while this step's backward runs. Call only when {@link #hasFrozenFront} is true.
+   */
+  default Front front(Tensor latents, Tensor sigma, List<Tensor> text) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no separate front");
+  }
+
+  /** {@code velocity(latents, sigma, text)} from {@code front(latents, sigma, text)}. */
+  default Tensor velocity(Front front) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no separate front");
+  }
+
+  /** Whether {@link #front} is available now: the model has one and no adapter or trainable weight lies in it. */
+  default boolean hasFrozenFront() {
+    return false;
+  }
+
+  /** What {@link #front} returns; only the model that made it reads it. */
+  interface Front {}
+
+  /**
    * Every Linear layer an adapter can attach to, keyed by its module path in the family's canonical (diffusers)
    * naming, e.g. {@code layers.3.attention.to_q}, in module order.
    */

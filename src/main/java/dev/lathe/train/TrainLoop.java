@@ -108,7 +108,16 @@ public final class TrainLoop {
   private final Ema ema;   // null when off
   private final Map<String, Tensor> params;
   private final NoiseSource noiseSource;
+  private final Lookahead lookahead;
+  private long lookaheadLimit = Long.MAX_VALUE;   // no look-ahead for a step at or past this (the run's end)
+  private boolean lookaheadOn = LOOKAHEAD;
   private long step;       // optimizer steps done
+
+  /**
+   * Whether the next step's batch and frozen front are prepared during this step's backward ({@link Lookahead}); on
+   * by default on the CPU, {@code -Dlathe.lookahead=false} turns it off (to compare, or to rule it out).
+   */
+  static final boolean LOOKAHEAD = !"false".equalsIgnoreCase(System.getProperty("lathe.lookahead"));
 
   public TrainLoop(Settings s, Runtime rt, Denoiser model, AdapterSet adapters, BatchSource data, Optimizer optimizer, Ema ema) {
     this(s, rt, model, adapters, data, optimizer, ema, NoiseSource.seeded(s.seed(), s.timesteps()));
@@ -126,6 +135,7 @@ public final class TrainLoop {
     this.ema = ema;
     this.params = adapters.parameters();
     this.noiseSource = noise;
+    this.lookahead = new Lookahead(data);
     if (s.blankPromptMultiplier() > 0 && data.blankText() == null)
       throw new IllegalArgumentException("blank-prompt preservation is on but the data source has no blank-prompt embedding");
   }
@@ -134,12 +144,30 @@ public final class TrainLoop {
     return step;
   }
 
+  /** Turns the look-ahead (see {@link #LOOKAHEAD}) on or off for this loop; the results are the same either way. */
+  public TrainLoop withLookahead(boolean on) {
+    if (!on) lookahead.cancel();
+    lookaheadOn = on;
+    return this;
+  }
+
   /**
    * Trains from the current step to {@code settings.steps()} or until a stop request.
    *
    * @throws DivergedException when a loss is not finite, naming the step
    */
   public Outcome run(Checkpoints checkpoints, Previews previews, TrainListener events, TrainRequests requests)
+      throws IOException, InterruptedException {
+    lookaheadLimit = s.steps();
+    try {
+      return train(checkpoints, previews, events, requests);
+    } finally {
+      lookahead.cancel();
+      lookaheadLimit = Long.MAX_VALUE;
+    }
+  }
+
+  private Outcome train(Checkpoints checkpoints, Previews previews, TrainListener events, TrainRequests requests)
       throws IOException, InterruptedException {
     events.phase("training");
     adapters.train(true);
@@ -178,6 +206,44 @@ public final class TrainLoop {
     return trainStep(System.nanoTime());
   }
 
+  /**
+   * Ends a series of {@link #runStep} calls: waits for the next step's look-ahead, if one is running, and drops it,
+   * putting the data stream back. Call it before freeing the model or the data.
+   */
+  public void finish() {
+    lookahead.cancel();
+  }
+
+  /** What one micro-batch feeds the model; {@code front} is null unless it was prepared ahead. */
+  private record Prepared(Batch batch, NoiseSource.Draw draw, Tensor sigma, Tensor xt, Tensor target, Denoiser.Front front) {}
+
+  /** Draws micro-batch {@code micro} of step {@code at}: batch, noise, x_t = (1 − σ)·x0 + σ·ε and the target ε − x0. */
+  private Prepared prepare(long at, int micro) {
+    Batch b = data.next();
+    Tensor x0 = b.latents();
+    int n = (int) x0.size(0);
+    NoiseSource.Draw d = noiseSource.draw(at, micro, x0);
+    Tensor noise = d.noise();
+    Tensor sigma = dev.lathe.torch.Tensors.fromFloats(toFloats(d.sigmas()), n).to(x0.device(), x0.scalar_type());
+    Tensor sig4 = sigma.view(n, 1, 1, 1);
+    Tensor xt = x0.mul(sig4.neg().add(new Scalar(1.0))).add(noise.mul(sig4));
+    return new Prepared(b, d, sigma, xt, noise.sub(x0), null);
+  }
+
+  /** {@link #prepare} plus the denoiser's frozen front: the look-ahead's work, on the helper thread. */
+  private Prepared prepareAhead(long at) {
+    Prepared p = prepare(at, 0);
+    return new Prepared(p.batch(), p.draw(), p.sigma(), p.xt(), p.target(), model.front(p.xt(), p.sigma(), p.batch().text()));
+  }
+
+  /**
+   * Whether to prepare step {@code next} during this step's backward: one micro-batch per step, no preservation pass
+   * (it runs the model again on other prompts), on the CPU (on a GPU the device is the bottleneck), and a frozen front.
+   */
+  private boolean lookAheadTo(long next) {
+    return lookaheadOn && next < lookaheadLimit && s.gradAccumulation() == 1 && !s.preserves() && !rt.isCuda() && model.hasFrozenFront();
+  }
+
   /** One optimizer step over {@code gradAccumulation} micro-batches. */
   StepReport trainStep(long t0) {
     double lr = s.schedule().at(step);
@@ -187,6 +253,7 @@ public final class TrainLoop {
     long forwardNs = 0;
     long backwardNs = 0;
     long optimizerNs;
+    Lookahead.Done<Prepared> ahead = lookahead.take(step);
     try (PointerScope scope = new PointerScope()) {
       long tz = System.nanoTime();
       for (Tensor p : params.values()) {
@@ -197,19 +264,15 @@ public final class TrainLoop {
       for (int micro = 0; micro < s.gradAccumulation(); micro++) {
         long tf = System.nanoTime();
         torch.manual_seed(Rng.seedFor(s.seed(), step, micro, Rng.Stream.DROPOUT));   // LoRA dropout draws from the global stream
-        Batch b = data.next();
-        Tensor x0 = b.latents();
-        int n = (int) x0.size(0);
-        NoiseSource.Draw d = noiseSource.draw(step, micro, x0);
+        Prepared in = micro == 0 && ahead != null ? ahead.value() : prepare(step, micro);
+        Batch b = in.batch();
+        NoiseSource.Draw d = in.draw();
+        Tensor sigma = in.sigma();
+        Tensor xt = in.xt();
+        Tensor target = in.target();
+        int n = (int) xt.size(0);
 
-        // x_t = (1 − σ)·x0 + σ·ε ; target v = ε − x0
-        Tensor noise = d.noise();
-        Tensor sigma = dev.lathe.torch.Tensors.fromFloats(toFloats(d.sigmas()), n).to(x0.device(), x0.scalar_type());
-        Tensor sig4 = sigma.view(n, 1, 1, 1);
-        Tensor xt = x0.mul(sig4.neg().add(new Scalar(1.0))).add(noise.mul(sig4));
-        Tensor target = noise.sub(x0);
-
-        Tensor pred = model.velocity(xt, sigma, b.text());                   // [B, C, H, W]
+        Tensor pred = in.front() != null ? model.velocity(in.front()) : model.velocity(xt, sigma, b.text());   // [B, C, H, W]
         if (s.differentialGuidance() > 0) {
           Tensor anchor = pred.detach();
           target = anchor.add(target.sub(anchor).mul(new Scalar(s.differentialGuidance())));
@@ -239,6 +302,8 @@ public final class TrainLoop {
         lossSum += lv;
         long tb = System.nanoTime();
         forwardNs += tb - tf;
+        long next = step + 1;
+        if (micro == s.gradAccumulation() - 1 && lookAheadTo(next)) lookahead.start(next, () -> prepareAhead(next));
         (s.gradAccumulation() == 1 ? loss : loss.div(new Scalar((double) s.gradAccumulation()))).backward();
         syncDevice();
         backwardNs += System.nanoTime() - tb;
@@ -249,6 +314,8 @@ public final class TrainLoop {
       if (ema != null) ema.update();
       syncDevice();
       optimizerNs = zeroNs + System.nanoTime() - to;
+    } finally {
+      if (ahead != null) ahead.close();
     }
     step++;
     double seconds = (System.nanoTime() - t0) / 1e9;
@@ -312,6 +379,7 @@ public final class TrainLoop {
   }
 
   private void sample(Previews previews, TrainListener events) throws IOException {
+    lookahead.dataState();   // the previews use the model: let a running look-ahead finish first
     events.phase("sampling");
     adapters.train(false);
     if (ema != null) ema.swapIn();
@@ -358,7 +426,7 @@ public final class TrainLoop {
       w.metadata("format", FORMAT)
           .metadata("step", Long.toString(step))
           .metadata("seed", Long.toString(s.seed()))
-          .metadata("data_state", data.state())
+          .metadata("data_state", lookahead.dataState())
           .metadata("ema", Boolean.toString(ema != null));
       w.write(file);
     }
@@ -370,6 +438,7 @@ public final class TrainLoop {
    * @throws IOException naming the file when it is not a Lathe state or does not fit this run's adapters
    */
   public void loadState(Path file) throws IOException {
+    lookahead.cancel();
     try (SafeTensorsFile f = SafeTensorsFile.open(file); PointerScope scope = new PointerScope()) {
       Map<String, String> meta = f.metadata();
       if (!FORMAT.equals(meta.get("format"))) throw new IOException(file + ": not a Lathe training state (format " + meta.get("format") + ")");

@@ -71,6 +71,88 @@ final class Toy {
     public void setGradientCheckpointing(boolean on) {}
   }
 
+  /**
+   * {@link Net} behind a frozen stem Linear ({@code stem}, a Denoiser front): velocity = Net on stem(tokens, σ, text).
+   * Counts the fronts computed on another thread than the one that constructed it (the loop's look-ahead).
+   */
+  static final class FrontNet extends Module implements Denoiser {
+    final Linear stem = new Linear(C + 1 + D, C + 1 + D, true, new TensorOptions(ScalarType.Float));
+    final Net net;
+    final Thread owner = Thread.currentThread();
+    final java.util.concurrent.atomic.AtomicInteger frontsElsewhere = new java.util.concurrent.atomic.AtomicInteger();
+
+    record Stemmed(Tensor h, long b) implements Front {}
+
+    FrontNet(long seed) {
+      net = new Net(seed);
+      register_module("stem", stem);
+      register_module("net", net);
+      try (NoGradGuard g = new NoGradGuard()) {
+        stem.weight().normal_(0, 0.3, new GeneratorOptional(Runtime.generator(seed + 1)));
+        stem.bias().zero_();
+      }
+    }
+
+    private Tensor stemmed(Tensor x, Tensor sigma, List<Tensor> text) {
+      long b = x.size(0);
+      Tensor tokens = x.permute(0, 2, 3, 1).reshape(b, HW * HW, C);
+      Tensor sig = sigma.view(b, 1, 1).expand(b, HW * HW, 1);
+      TensorVector means = new TensorVector();
+      for (Tensor t : text) means.push_back(t.mean(new long[] {0}, false, new ScalarTypeOptional()));
+      Tensor cond = torch.stack(means).view(b, 1, D).expand(b, HW * HW, D);
+      return torch.tanh(stem.forward(torch.cat(new TensorVector(tokens, sig, cond), 2)));   // [B, L, C+1+D]
+    }
+
+    private Tensor rest(Tensor h, long b) {
+      Tensor y = net.out.forward(torch.silu(net.in.forward(h)));
+      return y.view(b, HW, HW, C).permute(0, 3, 1, 2).contiguous();
+    }
+
+    @Override
+    public Tensor velocity(Tensor x, Tensor sigma, List<Tensor> text) {
+      return rest(stemmed(x, sigma, text), x.size(0));
+    }
+
+    @Override
+    public Front front(Tensor x, Tensor sigma, List<Tensor> text) {
+      if (Thread.currentThread() != owner) frontsElsewhere.incrementAndGet();
+      try (NoGradGuard g = new NoGradGuard()) {
+        return new Stemmed(stemmed(x, sigma, text), x.size(0));
+      }
+    }
+
+    @Override
+    public Tensor velocity(Front f) {
+      Stemmed s = (Stemmed) f;
+      return rest(s.h(), s.b());
+    }
+
+    @Override
+    public boolean hasFrozenFront() {
+      return stem.adapter() == null && !stem.weight().requires_grad();
+    }
+
+    @Override
+    public Module module() {
+      return this;
+    }
+
+    @Override
+    public Map<String, Linear> linearLayers() {
+      Map<String, Linear> m = new LinkedHashMap<>(net.linearLayers());
+      m.put("stem", stem);
+      return m;
+    }
+
+    @Override
+    public boolean defaultTarget(String modulePath) {
+      return !modulePath.equals("stem");
+    }
+
+    @Override
+    public void setGradientCheckpointing(boolean on) {}
+  }
+
   /** Eight fixed items; order shuffled per epoch by a seeded permutation; state "epoch:pos". */
   static final class Data implements BatchSource {
     final int batch;

@@ -401,6 +401,31 @@ public final class ZImage implements ModelFamily {
     /** Z-Image's own time is t = 1 − σ and its raw output ≈ x0 − ε, so both are flipped here. */
     @Override
     public Tensor velocity(Tensor latents, Tensor sigma, List<Tensor> text) {
+      In in = in(latents, sigma, text);
+      return out(transformer.forward(in.items, in.t, in.caps, Probe.NONE));
+    }
+
+    @Override
+    public Front front(Tensor latents, Tensor sigma, List<Tensor> text) {
+      In in = in(latents, sigma, text);
+      try (NoGradGuard ng = new NoGradGuard()) {
+        return transformer.front(in.items, in.t, in.caps, Probe.NONE);
+      }
+    }
+
+    @Override
+    public Tensor velocity(Front front) {
+      return out(transformer.forwardFrom((ZImageTransformer.Front) front));
+    }
+
+    @Override
+    public boolean hasFrozenFront() {
+      return transformer.frontFrozen();
+    }
+
+    private record In(List<Tensor> items, Tensor t, List<Tensor> caps) {}
+
+    private In in(Tensor latents, Tensor sigma, List<Tensor> text) {
       ScalarType dt = transformer.dtype();
       Device dev = transformer.device();
       long b = latents.size(0);
@@ -412,7 +437,10 @@ public final class ZImage implements ModelFamily {
       List<Tensor> caps = new ArrayList<>(text.size());
       for (Tensor c : text) caps.add(c.to(dev, dt));
       Tensor t = sigma.reshape(b).to(dev, ScalarType.Float).neg().add(one);                // t = 1 − σ
-      List<Tensor> out = transformer.forward(items, t, caps, Probe.NONE);
+      return new In(items, t, caps);
+    }
+
+    private static Tensor out(List<Tensor> out) {
       TensorVector v = new TensorVector();
       for (Tensor o : out) v.push_back(o.squeeze(1));
       return torch.stack(v, 0).neg();                                                      // [B, C, H, W] = ε − x0

@@ -228,9 +228,20 @@ final class ZImageTransformer extends Layer {
    * @return per item the raw output [C, F, H, W]
    */
   List<Tensor> forward(List<Tensor> x, Tensor t, List<Tensor> caps, Probe probe) {
+    remat.newPass();
+    return back(front(x, t, caps, probe), probe);
+  }
+
+  /**
+   * What the main layers start from: the conditioning, the refined image and caption tokens, and the geometry of
+   * the batch. Computed by {@link #front}, consumed by {@link #back}.
+   */
+  record Front(Geometry g, Tensor cond, Tensor xs, Tensor cs, List<long[]> shapes) implements dev.lathe.models.Denoiser.Front {}
+
+  /** The embedders and both refiners: everything before the image and caption streams are joined. */
+  Front front(List<Tensor> x, Tensor t, List<Tensor> caps, Probe probe) {
     int b = x.size();
     if (caps.size() != b || t.size(0) != b) throw new IllegalArgumentException(b + " latents, " + caps.size() + " captions, " + t.size(0) + " timesteps");
-    remat.newPass();
     ScalarType dt = dtype();
     Geometry g = geometries.of(x, caps, xPadToken.device());
 
@@ -241,7 +252,11 @@ final class ZImageTransformer extends Layer {
 
     // image tokens: patchify, embed, learned pad rows, noise refiner
     List<Tensor> patches = new ArrayList<>(b);
-    for (Tensor xi : x) patches.add(patchify(xi.to(dt)));                        // [L_i, P]
+    List<long[]> shapes = new ArrayList<>(b);
+    for (Tensor xi : x) {
+      patches.add(patchify(xi.to(dt)));                                         // [L_i, P]
+      shapes.add(Tensors.shape(xi));
+    }
     Tensor xs = xEmbedder.forward(padStack(patches, g.lMax));                   // [B, Lmax, D]
     for (int i = 0; i < b; i++) probe.record("x_embedded." + i, xs.select(0, i).narrow(0, 0, g.l[i]));
     xs = torch.where(g.xPad, xPadToken, xs);                                    // rows past L_i := x_pad_token
@@ -256,9 +271,15 @@ final class ZImageTransformer extends Layer {
     cs = torch.where(g.capPad, capPadToken, cs);                                // rows past S_i := cap_pad_token
     for (Block blk : contextRefiner) cs = remat.run(blk::trainable, in -> blk.forward(in[0], g.cMask, g.cCis, null), cs);
     for (int i = 0; i < b; i++) probe.record("after_context_refiner." + i, cs.select(0, i).narrow(0, 0, g.sp[i]));
+    return new Front(g, cond, xs, cs, shapes);
+  }
 
-    // one stream, image first, then the main layers
-    Tensor u = g.unify(xs, cs);                                                 // [B, Umax, D]
+  /** The joined stream through the main layers and the final layer, back to latents. */
+  List<Tensor> back(Front f, Probe probe) {
+    Geometry g = f.g();
+    Tensor cond = f.cond();
+    int b = f.shapes().size();
+    Tensor u = g.unify(f.xs(), f.cs());                                         // [B, Umax, D]
     for (int i = 0; i < b; i++) {
       probe.record("unified_input." + i, u.select(0, i).narrow(0, 0, g.lp[i] + g.sp[i]));
       probe.record("unified_freqs." + i, torch.view_as_real(g.uCis.select(0, i).narrow(0, 0, g.lp[i] + g.sp[i])));
@@ -271,8 +292,28 @@ final class ZImageTransformer extends Layer {
 
     Tensor out = finalLayer.forward(u, cond);                                   // [B, Umax, P]
     List<Tensor> result = new ArrayList<>(b);
-    for (int i = 0; i < b; i++) result.add(unpatchify(out.select(0, i).narrow(0, 0, g.l[i]), Tensors.shape(x.get(i))));
+    for (int i = 0; i < b; i++) result.add(unpatchify(out.select(0, i).narrow(0, 0, g.l[i]), f.shapes().get(i)));
     return result;
+  }
+
+  /** {@link #back} for a front computed earlier (without gradients, maybe on another thread): a new pass for remat. */
+  List<Tensor> forwardFrom(Front f) {
+    remat.newPass();
+    return back(f, Probe.NONE);
+  }
+
+  /**
+   * Whether nothing before the main layers trains: no adapter on, and no parameter requiring grad in, the embedders,
+   * the refiners and the pad tokens. Then {@link #front} may run ahead of time, since no optimizer step changes it.
+   */
+  boolean frontFrozen() {
+    for (Map.Entry<String, Linear> e : linears.entrySet())
+      if (!e.getKey().startsWith("layers.") && !e.getKey().startsWith("all_final_layer.") && e.getValue().adapter() != null) return false;
+    if (xPadToken.requires_grad() || capPadToken.requires_grad()) return false;
+    for (Module m : new Module[] {tEmbedder, xEmbedder, capNorm, capLinear}) if (Modules.hasTrainable(m, List.of())) return false;
+    for (Block blk : noiseRefiner) if (blk.trainable()) return false;
+    for (Block blk : contextRefiner) if (blk.trainable()) return false;
+    return true;
   }
 
   /** [C, F, H, W] → [(F/pf)(H/p)(W/p), pf·p·p·C]: tokens in (f, h, w) order, values (pf, ph, pw, c) with c fastest. */
@@ -616,6 +657,7 @@ final class ZImageTransformer extends Layer {
     private static final int CAPACITY = 8;
     private final Config cfg;
     private final LinkedHashMap<String, Geometry> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private final java.util.ArrayDeque<Geometry> retired = new java.util.ArrayDeque<>();
 
     Geometries(Config cfg) {
       this.cfg = cfg;
@@ -637,8 +679,11 @@ final class ZImageTransformer extends Layer {
         cache.put(key.toString(), g);
         if (cache.size() > CAPACITY) {
           var eldest = cache.entrySet().iterator().next();
-          eldest.getValue().release();
+          retired.addLast(eldest.getValue());
           cache.remove(eldest.getKey());
+          // released only CAPACITY evictions later: a step that fetched it may still be running on another thread
+          // (the trainer's look-ahead), and activation checkpointing recomputes with it during that step's backward
+          if (retired.size() > CAPACITY) retired.removeFirst().release();
         }
       }
       return g;

@@ -92,6 +92,49 @@ class ZImageFamilyTest {
     }
   }
 
+  /**
+   * The trainer's look-ahead splits the velocity into a front (embedders, refiners) computed ahead and the rest: the
+   * split gives the very same numbers, and the front counts as frozen only while no adapter reaches it.
+   */
+  @Test
+  void velocityFromTheFront_isTheVelocity_andTheFrontIsFrozenUnlessAnAdapterReachesIt(@TempDir Path dir) throws IOException {
+    Path root = diffusersTree(dir.resolve("Z-Image-Turbo"));
+    try (ModelFamily.LoadedModel m = family(dir).load(ModelSource.of(root.toString()), Runtime.cpu());
+         Checkpoint in = Checkpoint.open(Fixtures.path("zimage/inputs.safetensors"));
+         PointerScope s = new PointerScope()) {
+      var d = m.denoiser();
+      Tensor latents = torch.stack(new TensorVector(in.load("x.0").squeeze(1), in.load("x.1").squeeze(1)), 0);
+      Tensor sigma = Tensors.fromFloats(new float[] {0.7f, 0.15f}, 2);
+      List<Tensor> caps = List.of(in.load("cap_feats.0"), in.load("cap_feats.1"));
+      assertThat(d.hasFrozenFront()).isTrue();
+
+      // with LoRAs on the default targets (the main layers), as in training: grads flow, the front stays frozen
+      dev.lathe.adapters.AdapterSet a = dev.lathe.adapters.AdapterSet.attach(d.linearLayers(), d::defaultTarget,
+          dev.lathe.adapters.AdapterSpec.lora(4, 4), 3);
+      try {
+        for (Tensor p : a.parameters().values()) try (NoGradGuard g = new NoGradGuard()) {
+          p.normal_(0, 0.05, new org.bytedeco.pytorch.GeneratorOptional(Runtime.generator(9)));   // B ≠ 0: the LoRAs act
+        }
+        assertThat(d.hasFrozenFront()).isTrue();
+        Tensor whole = d.velocity(latents, sigma, caps);
+        Tensor split = d.velocity(d.front(latents, sigma, caps));
+        assertThat(split.requires_grad()).isTrue();
+        assertThat(Tensors.toFloats(split)).containsExactly(Tensors.toFloats(whole));
+      } finally {
+        a.detach();
+      }
+
+      dev.lathe.adapters.AdapterSet refiner = dev.lathe.adapters.AdapterSet.attach(d.linearLayers(),
+          p -> p.startsWith("context_refiner.0.attention"), dev.lathe.adapters.AdapterSpec.lora(4, 4), 3);
+      try {
+        assertThat(d.hasFrozenFront()).as("a LoRA on a refiner").isFalse();
+      } finally {
+        refiner.detach();
+      }
+      assertThat(d.hasFrozenFront()).isTrue();
+    }
+  }
+
   @Test
   void diffusersFolder_textEncoderAndCodec_loadOnFirstUse(@TempDir Path dir) throws IOException {
     Path root = diffusersTree(dir.resolve("pipe"));
