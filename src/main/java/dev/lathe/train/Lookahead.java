@@ -12,6 +12,10 @@ import org.bytedeco.javacpp.PointerScope;
  * denoiser's frozen front (the layers no adapter reaches). On the CPU the backward keeps one core busy and leaves the
  * others idle between its parallel kernels, so the front costs the step little there.
  *
+ * <p>The helper runs at normal priority. In the idle scheduling class (or at nice 19) it took less from the backward
+ * on an idle machine, but beside another busy process it then hardly ran at all, and the training thread, which
+ * needs its result, waited: a small bench step took 18.8 s instead of 0.14 s.
+ *
  * <p>Correctness rests on three facts. The front reads only frozen weights, which no optimizer step changes. Every
  * random draw of a step comes from streams derived from (seed, step, micro-batch), not from the order of the calls.
  * The data stream's position before the look-ahead is kept, so a checkpoint taken while a look-ahead is pending
@@ -28,30 +32,6 @@ final class Lookahead {
     return t;
   });
 
-  private static final java.util.concurrent.atomic.AtomicBoolean LOWERED = new java.util.concurrent.atomic.AtomicBoolean();
-
-  /**
-   * The idle scheduling class for this thread and the OpenMP threads it will start (Linux threads inherit it), or
-   * nice 19 where that is refused: where the look-ahead and the training thread's kernels want the same core, the
-   * training thread's win, and the look-ahead fills idle time. On the 2-vCPU bench machine the idle class cost the
-   * backward less than nice 19 (medium with checkpointing: 6.3 s against 7.0 s a step).
-   */
-  private static void lowerPriority() {
-    try {
-      // the helper's own thread id; the tools run from the calling thread, so the JVM's process-reaper thread that
-      // they start is not created by (and does not inherit the class of) the helper
-      String self = HELPER.submit(() -> java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString()).get();
-      String tid = self.substring(self.lastIndexOf('/') + 1);   // "pid/task/tid"
-      if (quietly("chrt", "--idle", "-p", "0", tid) != 0) quietly("renice", "-n", "19", "-p", tid);
-    } catch (Exception | Error e) {
-      // not Linux, or neither tool: the look-ahead runs at normal priority
-    }
-  }
-
-  private static int quietly(String... command) throws java.io.IOException, InterruptedException {
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-  }
-
   /** A finished look-ahead: what it prepared for {@code step}, and the scope that owns its tensors. */
   record Done<T>(long step, T value, PointerScope scope) implements AutoCloseable {
     @Override
@@ -66,7 +46,6 @@ final class Lookahead {
 
   Lookahead(BatchSource data) {
     this.data = data;
-    if (!LOWERED.getAndSet(true)) lowerPriority();   // once per process (not from a static initializer: the helper's task would wait for it)
   }
 
   /** Starts preparing step {@code step} with {@code work}, which may call {@code data.next()}. */

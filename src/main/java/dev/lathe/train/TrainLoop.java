@@ -253,7 +253,7 @@ public final class TrainLoop {
     long forwardNs = 0;
     long backwardNs = 0;
     long optimizerNs;
-    Lookahead.Done<Prepared> ahead = lookahead.take(step);
+    Lookahead.Done<Prepared> ahead = null;
     try (PointerScope scope = new PointerScope()) {
       long tz = System.nanoTime();
       for (Tensor p : params.values()) {
@@ -264,6 +264,7 @@ public final class TrainLoop {
       for (int micro = 0; micro < s.gradAccumulation(); micro++) {
         long tf = System.nanoTime();
         torch.manual_seed(Rng.seedFor(s.seed(), step, micro, Rng.Stream.DROPOUT));   // LoRA dropout draws from the global stream
+        if (micro == 0) ahead = lookahead.take(step);                                  // waits for it: counted in the forward
         Prepared in = micro == 0 && ahead != null ? ahead.value() : prepare(step, micro);
         Batch b = in.batch();
         NoiseSource.Draw d = in.draw();
