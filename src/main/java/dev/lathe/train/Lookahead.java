@@ -99,10 +99,6 @@ final class Lookahead {
     data.restore(dataBefore);
   }
 
-  boolean pending() {
-    return pending != null;
-  }
-
   private Done<Object> await() {
     boolean interrupted = false;
     try {

@@ -6,7 +6,6 @@ import dev.lathe.adapters.AdapterSet;
 import dev.lathe.adapters.AdapterSpec;
 import dev.lathe.torch.Runtime;
 import dev.lathe.torch.Tensors;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,30 +46,10 @@ class LookaheadTest {
     return new Run(new TrainLoop(s, Runtime.cpu(), net, a, data, opt, null).withLookahead(lookahead), a, net, data);
   }
 
-  final class Recorder implements TrainLoop.Checkpoints {
-    final List<Long> saved = new ArrayList<>();
-
-    @Override
-    public Path writeAdapter(long step, AdapterSet adapters) throws IOException {
-      Path p = dir.resolve("a_" + step + ".safetensors");
-      adapters.save(p, "", org.bytedeco.pytorch.global.torch.ScalarType.Float, Map.of());
-      return p;
-    }
-
-    @Override
-    public Path stateFile(long step) {
-      return dir.resolve("s_" + step + ".safetensors");
-    }
-
-    @Override
-    public void recorded(long step) {
-      saved.add(step);
-    }
-  }
 
   List<Double> train(Run r) throws Exception {
     List<Double> losses = new ArrayList<>();
-    r.loop().run(new Recorder(), null, new TrainListener() {
+    r.loop().run(new Toy.Recorder(dir), null, new TrainListener() {
       @Override
       public void step(StepReport report) {
         losses.add(report.loss());
@@ -118,17 +97,17 @@ class LookaheadTest {
   void checkpointTakenWhileALookaheadIsPending_resumesToTheSameBytes() throws Exception {
     TrainLoop.Settings s = settings(10, 4);   // saves after steps 4 and 8, each while step 5 / 9 is being prepared
     Run straight = build(s, true, p -> !p.equals("stem"));
-    Recorder all = new Recorder();
+    Toy.Recorder all = new Toy.Recorder(dir);
     straight.loop().run(all, null, TrainListener.NONE, TrainRequests.NONE);
     assertThat(all.saved).containsExactly(4L, 8L, 10L);
 
     Run resumed = build(s, true, p -> !p.equals("stem"));
     resumed.loop().loadState(all.stateFile(4));
-    resumed.loop().run(new Recorder(), null, TrainListener.NONE, TrainRequests.NONE);
+    resumed.loop().run(new Toy.Recorder(dir), null, TrainListener.NONE, TrainRequests.NONE);
     assertSameWeights(straight.adapters(), resumed.adapters());
 
     Run plain = build(s, false, p -> !p.equals("stem"));
-    plain.loop().run(new Recorder(), null, TrainListener.NONE, TrainRequests.NONE);
+    plain.loop().run(new Toy.Recorder(dir), null, TrainListener.NONE, TrainRequests.NONE);
     assertSameWeights(straight.adapters(), plain.adapters());
   }
 

@@ -153,6 +153,33 @@ final class Toy {
     public void setGradientCheckpointing(boolean on) {}
   }
 
+  /** Checkpoints written under {@code dir} (adapter in fp32, full state), with the steps recorded, in order. */
+  static final class Recorder implements TrainLoop.Checkpoints {
+    final java.nio.file.Path dir;
+    final List<Long> saved = new java.util.ArrayList<>();
+
+    Recorder(java.nio.file.Path dir) {
+      this.dir = dir;
+    }
+
+    @Override
+    public java.nio.file.Path writeAdapter(long step, dev.lathe.adapters.AdapterSet adapters) throws java.io.IOException {
+      java.nio.file.Path p = dir.resolve("a_" + step + ".safetensors");
+      adapters.save(p, "", ScalarType.Float, Map.of());
+      return p;
+    }
+
+    @Override
+    public java.nio.file.Path stateFile(long step) {
+      return dir.resolve("s_" + step + ".safetensors");
+    }
+
+    @Override
+    public void recorded(long step) {
+      saved.add(step);
+    }
+  }
+
   /** Eight fixed items; order shuffled per epoch by a seeded permutation; state "epoch:pos". */
   static final class Data implements BatchSource {
     final int batch;

@@ -7,7 +7,6 @@ import dev.lathe.adapters.AdapterSet;
 import dev.lathe.adapters.AdapterSpec;
 import dev.lathe.torch.Runtime;
 import dev.lathe.torch.Tensors;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,26 +49,6 @@ class TrainLoopTest {
     return new Run(new TrainLoop(s, Runtime.cpu(), net, a, new Toy.Data(2, dop), opt, e), a, net);
   }
 
-  final class Recorder implements TrainLoop.Checkpoints {
-    final List<Long> saved = new ArrayList<>();
-
-    @Override
-    public Path writeAdapter(long step, AdapterSet adapters) throws IOException {
-      Path p = dir.resolve("a_" + step + ".safetensors");
-      adapters.save(p, "", org.bytedeco.pytorch.global.torch.ScalarType.Float, Map.of());
-      return p;
-    }
-
-    @Override
-    public Path stateFile(long step) {
-      return dir.resolve("s_" + step + ".safetensors");
-    }
-
-    @Override
-    public void recorded(long step) {
-      saved.add(step);
-    }
-  }
 
   static List<Double> losses = new ArrayList<>();
 
@@ -77,7 +56,7 @@ class TrainLoopTest {
   void lossFalls() throws Exception {
     Run r = build(settings(150, Optimizer.Kind.ADAMW, 3e-2), Optimizer.Kind.ADAMW, false, 0, false);
     List<Double> seen = new ArrayList<>();
-    r.loop().run(new Recorder(), null, new TrainListener() {
+    r.loop().run(new Toy.Recorder(dir), null, new TrainListener() {
       @Override
       public void step(StepReport report) {
         seen.add(report.loss());
@@ -94,7 +73,7 @@ class TrainLoopTest {
   void resume_isBitIdentical(Optimizer.Kind kind) throws Exception {
     TrainLoop.Settings s = settings(12, kind, 1e-2);
     Run straight = build(s, kind, true, 0.1, true);
-    straight.loop().run(new Recorder(), null, TrainListener.NONE, TrainRequests.NONE);
+    straight.loop().run(new Toy.Recorder(dir), null, TrainListener.NONE, TrainRequests.NONE);
 
     Run first = build(s, kind, true, 0.1, true);
     TrainRequests stopAt6 = new TrainRequests() {
@@ -103,14 +82,14 @@ class TrainLoopTest {
         return first.loop().step() == 6;
       }
     };
-    Recorder rec = new Recorder();
+    Toy.Recorder rec = new Toy.Recorder(dir);
     assertThat(first.loop().run(rec, null, TrainListener.NONE, stopAt6)).isEqualTo(TrainLoop.Outcome.STOPPED);
     assertThat(rec.saved).containsExactly(6L);
 
     Run resumed = build(s, kind, true, 0.1, true);   // new model, new adapters, new optimizer: only the file carries state
     resumed.loop().loadState(rec.stateFile(6));
     assertThat(resumed.loop().step()).isEqualTo(6);
-    resumed.loop().run(new Recorder(), null, TrainListener.NONE, TrainRequests.NONE);
+    resumed.loop().run(new Toy.Recorder(dir), null, TrainListener.NONE, TrainRequests.NONE);
 
     try (PointerScope scope = new PointerScope()) {
       Map<String, Tensor> a = straight.adapters().snapshot();
@@ -123,7 +102,7 @@ class TrainLoopTest {
   @Test
   void divergence_namesTheStep() {
     Run r = build(settings(50, Optimizer.Kind.ADAMW, 1e30), Optimizer.Kind.ADAMW, false, 0, false);
-    assertThatThrownBy(() -> r.loop().run(new Recorder(), null, TrainListener.NONE, TrainRequests.NONE))
+    assertThatThrownBy(() -> r.loop().run(new Toy.Recorder(dir), null, TrainListener.NONE, TrainRequests.NONE))
         .isInstanceOf(TrainLoop.DivergedException.class).hasMessageMatching("loss became (NaN|-?Infinity) at step \\d+ .*");
   }
 
@@ -135,7 +114,7 @@ class TrainLoopTest {
     Run r = build(s, Optimizer.Kind.ADAMW, false, 0, true);
     List<Long> previews = new ArrayList<>();
     List<Double> pres = new ArrayList<>();
-    Recorder rec = new Recorder();
+    Toy.Recorder rec = new Toy.Recorder(dir);
     r.loop().run(rec, step -> previews.add(step), new TrainListener() {
       @Override
       public void step(StepReport report) {
