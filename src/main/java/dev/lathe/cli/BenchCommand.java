@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         "Models have fixed sizes and read the same files as the PyTorch reference in scripts/bench",
         "(scripts/bench/run.sh runs both side by side)."},
     subcommands = {BenchCommand.Export.class, BenchCommand.Train.class, BenchCommand.Sample.class, BenchCommand.ConsoleCost.class,
-        BenchCommand.Calls.class})
+        BenchCommand.Calls.class, BenchCommand.Threads.class})
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -342,6 +342,59 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "libtorch call cost from Java on %s, %d threads, JavaCPP maxPhysicalBytes=%d%n", Machine.describe(), r.threads(), r.maxPhysicalBytes());
         out.printf(Locale.ROOT, "add 8x8:        median %.2f us/call (best %.2f) over %d rounds of %d%n", r.addUs().median(), r.addUs().min(), r.rounds(), r.calls());
         out.printf(Locale.ROOT, "view + reshape: median %.2f us/pair (best %.2f)%n", r.viewReshapeUs().median(), r.viewReshapeUs().min());
+      }
+      out.flush();
+      return ExitCode.OK;
+    }
+  }
+
+  @Command(name = "threads", mixinStandardHelpOptions = true,
+      description = {"Measure how one block's ops scale from one intra-op thread to several at a size's activation shapes:",
+          "add and mul on [tokens, dim], silu on [tokens, ffn], and the Linears as the trainer runs them. The thread",
+          "counts alternate round by round. Also reports what one set_num_threads call costs."})
+  static final class Threads implements Callable<Integer> {
+    @Option(names = "--size", defaultValue = "small", paramLabel = "SIZE", description = "tiny, small, medium or full (default small)")
+    String size;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "the thread count to compare with one (default: every core)")
+    int threads;
+
+    @Option(names = "--rounds", defaultValue = "5", paramLabel = "N", description = "timed rounds per thread count (default 5, after 1 untimed)")
+    int rounds;
+
+    @Option(names = "--calls", defaultValue = "200", paramLabel = "N", description = "calls per op and round (default 200)")
+    int calls;
+
+    @Option(names = "--json", description = "one JSON object on stdout")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      BenchSize s;
+      try {
+        s = BenchSize.parse(size);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCode.USAGE, "--size: " + e.getMessage());
+      }
+      int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+      if (n < 2) throw new CliException(ExitCode.USAGE, "--threads must be >= 2 (this machine has " + Runtime.getRuntime().availableProcessors()
+          + " core(s); there is nothing to compare one thread with)");
+      if (rounds < 1 || calls < 1) throw new CliException(ExitCode.USAGE, "--rounds and --calls must be >= 1");
+      var r = dev.lathe.bench.ThreadScaling.measure(s, n, rounds, calls);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(new ObjectMapper().writeValueAsString(r.toMap()));
+      } else {
+        out.printf(Locale.ROOT, "one block's ops at size %s (%d tokens, dim %d, ffn %d) on %s; OpenBLAS %d thread(s); medians of %d rounds of %d calls%n",
+            r.size(), r.tokens(), r.dim(), r.ffn(), Machine.describe(), r.blasThreads(), r.rounds(), r.calls());
+        out.printf(Locale.ROOT, "%-8s %-24s %12s %12s %8s%n", "op", "shape", "1 thread us", r.threads() + " threads us", "ratio");
+        for (var o : r.ops()) {
+          out.printf(Locale.ROOT, "%-8s %-24s %12.1f %12.1f %8.2f%n", o.name(), o.shape(), o.oneUs().median(), o.manyUs().median(), o.ratio());
+        }
+        out.printf(Locale.ROOT, "set_num_threads: %.1f us a call%n", r.switchUs());
       }
       out.flush();
       return ExitCode.OK;

@@ -166,4 +166,36 @@ class BenchCommandTest {
     assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
     assertThat(bad.err()).contains("--calls must be >= 100");
   }
+
+  @Test
+  void threads_timesEachOpOnOneThreadAndOnMany_andPutsTheThreadCountBack() throws Exception {
+    Runtime.load();
+    int before = org.bytedeco.pytorch.global.torch.get_num_threads();
+    CliTest.Result r = CliTest.run("bench", "threads", "--size", "tiny", "--threads", "2", "--rounds", "2", "--calls", "3", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(org.bytedeco.pytorch.global.torch.get_num_threads()).as("the process keeps its thread count").isEqualTo(before);
+    JsonNode j = lastJson(r.out());
+    assertThat(j.get("mode").asText()).isEqualTo("threads");
+    assertThat(j.get("tokens").asLong()).isEqualTo(256);
+    assertThat(j.get("dim").asLong()).isEqualTo(64);
+    assertThat(j.get("ffn").asLong()).as("int(64 / 3 * 8)").isEqualTo(170);
+    assertThat(j.get("threads").asInt()).isEqualTo(2);
+    JsonNode ops = j.get("ops");
+    assertThat(ops).hasSize(5);
+    assertThat(ops.get(0).get("shape").asText()).isEqualTo("256x64");
+    assertThat(ops.get(4).get("shape").asText()).isEqualTo("256x64 by 170x64");
+    for (JsonNode o : ops) {
+      double one = o.get("one_thread_us").asDouble(), many = o.get("threads_us").asDouble();
+      assertThat(one).isPositive();
+      assertThat(many).isPositive();
+      assertThat(o.get("ratio").asDouble()).isCloseTo(many / one, within(1e-9));
+    }
+    assertThat(j.get("set_num_threads_us").asDouble()).isPositive();
+    CliTest.Result one = CliTest.run("bench", "threads", "--threads", "1");
+    assertThat(one.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(one.err()).contains("--threads must be >= 2");
+    CliTest.Result bad = CliTest.run("bench", "threads", "--size", "huge");
+    assertThat(bad.code()).isEqualTo(ExitCode.USAGE);
+    assertThat(bad.err()).contains("--size: unknown size 'huge'");
+  }
 }
