@@ -82,7 +82,7 @@ public final class ThreadScaling {
     dev.lathe.torch.Runtime.load();
     int before = torch.get_num_threads(), blasBefore = Blas.threads();
     Blas.setThreads(Blas.threadsFor(threads));   // as the trainer sets it (one by default): spinning workers would skew both sides
-    long t = tokens(size), d = size.dim, f = (long) (d / 3.0 * 8);   // the SwiGLU width, as the model computes it
+    long t = tokens(size), d = size.dim, f = Flops.Arch.of(size.config()).ffn();
     try (PointerScope keep = new PointerScope()) {
       torch.manual_seed(0);
       Tensor xd = torch.randn(t, d), yd = torch.randn(t, d), xf = torch.randn(t, f);
