@@ -60,20 +60,23 @@ def table(path):
     rows = {k: sorted(v, key=lambda r: r["step_ms"]["median"])[len(v) // 2] for k, v in runs.items()}
     n_runs = max(len(v) for v in runs.values()) if runs else 0
     if n_runs > 1:
-        print(f"(each figure is from the median of {n_runs} alternating runs per side)")
+        print(f"(each figure is from the median of {n_runs} alternating runs per side; 'pairs' is the range of "
+              f"Java/PyTorch over the runs taken side by side, which shows how much the machine drifted)")
     order = {"tiny": 0, "small": 1, "medium": 2, "full": 3}
     keys = sorted({(s, c) for s, c, _ in rows}, key=lambda k: (order.get(k[0], 9), k[0], k[1]))
-    head = ["size", "ckpt", "Java ms", "PyTorch ms", "Java/PyTorch", "Java RSS", "PyTorch RSS",
-            "Java img tok/s", "PyTorch img tok/s"]
+    head = ["size", "ckpt", "Java ms", "PyTorch ms", "Java/PyTorch"] + (["pairs"] if n_runs > 1 else []) + [
+        "Java RSS", "PyTorch RSS", "Java img tok/s", "PyTorch img tok/s"]
     out = []
     for size, ck in keys:
         j, p = rows.get((size, ck, "lathe")), rows.get((size, ck, "pytorch"))
         jm = j["step_ms"]["median"] if j else None
         pm = p["step_ms"]["median"] if p else None
-        out.append([size, ck, f"{jm:,.1f}" if jm else "missing", f"{pm:,.1f}" if pm else "missing",
-                    f"{jm / pm:.2f}" if jm and pm else "-",
-                    mib(j["peak_rss_bytes"]) if j else "-", mib(p["peak_rss_bytes"]) if p else "-",
-                    f"{j['tokens_per_s']:,.0f}" if j else "-", f"{p['tokens_per_s']:,.0f}" if p else "-"])
+        row = [size, ck, f"{jm:,.1f}" if jm else "missing", f"{pm:,.1f}" if pm else "missing",
+               f"{jm / pm:.2f}" if jm and pm else "-"]
+        if n_runs > 1:
+            row.append(pair_range(runs.get((size, ck, "lathe"), []), runs.get((size, ck, "pytorch"), [])))
+        out.append(row + [mib(j["peak_rss_bytes"]) if j else "-", mib(p["peak_rss_bytes"]) if p else "-",
+                          f"{j['tokens_per_s']:,.0f}" if j else "-", f"{p['tokens_per_s']:,.0f}" if p else "-"])
     print_rows(head, out)
 
     print("\nsplit (medians, ms; CPU = process CPU time per step, all threads) and achieved matmul FLOP/s per side:")
@@ -93,6 +96,14 @@ def table(path):
                          f"{r.get('flops_per_step', 0) / 1e9:,.2f}", f"{r.get('achieved_gflops', 0):,.1f}",
                          f"{100 * pk:.0f}%" if pk is not None else "-", f"{r['loss_step1']:.6f}"])
     print_rows(head2, out2)
+
+
+def pair_range(java_runs, py_runs):
+    """Lowest and highest Java/PyTorch ratio over the i-th runs of each side, which run.sh makes one after the other."""
+    ratios = [j["step_ms"]["median"] / p["step_ms"]["median"] for j, p in zip(java_runs, py_runs)]
+    if not ratios:
+        return "-"
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
 
 
 def print_rows(head, rows):
