@@ -362,7 +362,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5", paramLabel = "N", description = "timed rounds per thread count (default 5, after 1 untimed)")
     int rounds;
 
-    @Option(names = "--calls", defaultValue = "200", paramLabel = "N", description = "calls per op and round (default 200)")
+    @Option(names = "--calls", defaultValue = "0", paramLabel = "N",
+        description = "calls per op and round (default by size: tiny 500, small 200, medium 50, full 2)")
     int calls;
 
     @Option(names = "--json", description = "one JSON object on stdout")
@@ -382,8 +383,15 @@ public final class BenchCommand implements Callable<Integer> {
       int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
       if (n < 2) throw new CliException(ExitCode.USAGE, "--threads must be >= 2 (this machine has " + Runtime.getRuntime().availableProcessors()
           + " core(s); there is nothing to compare one thread with)");
-      if (rounds < 1 || calls < 1) throw new CliException(ExitCode.USAGE, "--rounds and --calls must be >= 1");
-      var r = dev.lathe.bench.ThreadScaling.measure(s, n, rounds, calls);
+      if (rounds < 1) throw new CliException(ExitCode.USAGE, "--rounds must be >= 1");
+      if (calls < 0) throw new CliException(ExitCode.USAGE, "--calls must be >= 1 (or 0 for the size's default)");
+      int c = calls > 0 ? calls : switch (s) {   // about a second per op and round on a 2-core machine
+        case TINY -> 500;
+        case SMALL -> 200;
+        case MEDIUM -> 50;
+        case FULL -> 2;
+      };
+      var r = dev.lathe.bench.ThreadScaling.measure(s, n, rounds, c);
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(new ObjectMapper().writeValueAsString(r.toMap()));

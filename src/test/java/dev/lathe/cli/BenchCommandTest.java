@@ -191,6 +191,10 @@ class BenchCommandTest {
       assertThat(o.get("ratio").asDouble()).isCloseTo(many / one, within(1e-9));
     }
     assertThat(j.get("set_num_threads_us").asDouble()).isPositive();
+    assertThat(j.get("calls").asInt()).isEqualTo(3);
+    CliTest.Result byDefault = CliTest.run("bench", "threads", "--size", "tiny", "--threads", "2", "--rounds", "1", "--json");
+    assertThat(byDefault.code()).as(byDefault.err()).isZero();
+    assertThat(lastJson(byDefault.out()).get("calls").asInt()).as("tiny's default").isEqualTo(500);
     CliTest.Result one = CliTest.run("bench", "threads", "--threads", "1");
     assertThat(one.code()).isEqualTo(ExitCode.USAGE);
     assertThat(one.err()).contains("--threads must be >= 2");
