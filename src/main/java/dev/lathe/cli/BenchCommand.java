@@ -385,7 +385,7 @@ public final class BenchCommand implements Callable<Integer> {
           + " core(s); there is nothing to compare one thread with)");
       if (rounds < 1) throw new CliException(ExitCode.USAGE, "--rounds must be >= 1");
       if (calls < 0) throw new CliException(ExitCode.USAGE, "--calls must be >= 1 (or 0 for the size's default)");
-      int c = calls > 0 ? calls : switch (s) {   // about a second per op and round on a 2-core machine
+      int c = calls > 0 ? calls : switch (s) {   // fewer where the Linears take longer
         case TINY -> 500;
         case SMALL -> 200;
         case MEDIUM -> 50;
