@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       return BenchSize.parse(s);
     } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCode.USAGE, e.getMessage());
+      throw new CliException(ExitCode.USAGE, "--size: " + e.getMessage());
     }
   }
 
@@ -374,12 +374,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      BenchSize s;
-      try {
-        s = BenchSize.parse(size);
-      } catch (IllegalArgumentException e) {
-        throw new CliException(ExitCode.USAGE, "--size: " + e.getMessage());
-      }
+      BenchSize s = size(size);
       int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
       if (n < 2) throw new CliException(ExitCode.USAGE, "--threads must be >= 2 (this machine has " + Runtime.getRuntime().availableProcessors()
           + " core(s); there is nothing to compare one thread with)");
