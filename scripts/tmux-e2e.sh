@@ -38,11 +38,15 @@ console() {   # (re)starts the console in the pane, in the work folder with the 
   if [ "${1:-}" = again ]; then T respawn-pane -k -t "$S" "$run"; else T -f /dev/null new-session -d -s "$S" -x 80 -y 24 "$run"; fi
 }
 runner_pid() { awk '{print $1}' "$WORK/output/.runner-cpu.lock" 2>/dev/null || true; }
+# A process's arguments and environment, read whole: with pipefail, 'tr ... | grep -q' fails at random when grep
+# exits on its match before tr has written everything (tr dies of SIGPIPE), so every check below greps a string.
+proc_args() { tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null || true; }
+proc_env() { tr '\0' '\n' < "/proc/$1/environ" 2>/dev/null || true; }
 cleanup() {
   T kill-server 2>/dev/null || true
   if [ -d "$JOB/control" ] && grep -q '"running"' "$JOB/state.json" 2>/dev/null; then touch "$JOB/control/stop"; sleep 3; fi
   local pid; pid="$(runner_pid)"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$WORK/output"; then
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q "$WORK/output" <<<"$(proc_args "$pid")"; then
     kill "$pid" 2>/dev/null || true                  # the runner this test started, by its pid
   fi
   if [ "${LATHE_E2E_KEEP:-}" = 1 ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
@@ -57,20 +61,20 @@ fail() {
 }
 wait_for() {   # regex, seconds
   local deadline=$((SECONDS + ${2:-20}))
-  until cap | grep -qE "$1"; do
+  until grep -qE "$1" <<<"$(cap)"; do
     [ $SECONDS -lt $deadline ] || fail "no '$1' within ${2:-20}s"
     sleep 0.2
   done
 }
 wait_gone() {
   local deadline=$((SECONDS + ${2:-10}))
-  while cap | grep -qE "$1"; do
+  while grep -qE "$1" <<<"$(cap)"; do
     [ $SECONDS -lt $deadline ] || fail "'$1' still shown after ${2:-10}s"
     sleep 0.2
   done
 }
 key() { T send-keys -t "$S" "$@"; sleep 0.4; }   # one key at a time: Esc then a letter must not read as Alt-letter
-step() { cap | grep -oE 'RUNNING step [0-9]+/' | head -1 | grep -oE '[0-9]+' || echo -1; }
+step() { local s; s="$(grep -m1 -oE 'RUNNING step [0-9]+/' <<<"$(cap)" || true)"; s="${s//[!0-9]/}"; echo "${s:--1}"; }
 metrics() { wc -l < "$JOB/metrics.jsonl" 2>/dev/null || echo 0; }
 wait_client() {
   local deadline=$((SECONDS + 10))
@@ -111,9 +115,9 @@ echo "ok: the Monitor shows the demo training (step $a -> $b, $((SECONDS - START
 # Both the console and the runner it started must have come through scripts/lathe: the launcher alone sets
 # -Dlathe.home (DetachedRunner starts runners through $lathe.home/scripts/lathe) and OMP_WAIT_POLICY.
 launched() {   # pid, what
-  local cl; cl="$(tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null || true)"
+  local cl; cl="$(proc_args "$1")"
   case "$cl" in *"-Dlathe.home=$ROOT "*dev.lathe.cli.Main*) ;; *) fail "$2 (pid $1) did not start through scripts/lathe: $cl";; esac
-  tr '\0' '\n' < "/proc/$1/environ" 2>/dev/null | grep -qx 'OMP_WAIT_POLICY=PASSIVE' || fail "$2 (pid $1) runs without OMP_WAIT_POLICY=PASSIVE"
+  grep -qx 'OMP_WAIT_POLICY=PASSIVE' <<<"$(proc_env "$1")" || fail "$2 (pid $1) runs without OMP_WAIT_POLICY=PASSIVE"
 }
 pane="$(T display-message -p -t "$S" '#{pane_pid}')"
 cpid="$(pgrep -P "$pane" java | head -1 || true)"
@@ -122,7 +126,7 @@ launched "$cpid" "the console"
 rpid="$(runner_pid)"
 [ -n "$rpid" ] || fail "no runner lock in $WORK/output"
 launched "$rpid" "the runner"
-tr '\0' ' ' < "/proc/$rpid/cmdline" | grep -q "queue run --device cpu -o $WORK/output" || fail "the runner's arguments: $(tr '\0' ' ' < "/proc/$rpid/cmdline")"
+grep -q "queue run --device cpu -o $WORK/output" <<<"$(proc_args "$rpid")" || fail "the runner's arguments: $(proc_args "$rpid")"
 echo "ok: the console (pid $cpid) and its runner (pid $rpid) both started through scripts/lathe"
 
 key '?'
@@ -149,7 +153,7 @@ key q
 wait_for 'Quit the console\?' 10
 key q
 wait_for 'EXIT=0' 20
-cap | grep -q 'keeps training in its runner' || fail "no word on the job left training"
+grep -q 'keeps training in its runner' <<<"$(cap)" || fail "no word on the job left training"
 grows "after the console quit" 120
 echo "ok: q, q quit the console and left the job training in its runner (pid $(runner_pid))"
 
@@ -170,7 +174,7 @@ key 2
 wait_for 'demo +stopped' 10
 key o
 wait_for 'Files · demo' 10
-cap | grep -q "$(basename "$LORA")" || fail "the Files overlay does not show $(basename "$LORA")"
+grep -q "$(basename "$LORA")" <<<"$(cap)" || fail "the Files overlay does not show $(basename "$LORA")"
 echo "ok: o on the Queue shows where the LoRA is"
 key Escape
 wait_gone 'Files · demo'
@@ -179,7 +183,7 @@ wait_for 'EXIT=0' 20
 echo "ok: q quit (no job running)"
 
 deadline=$((SECONDS + 60))
-while pid="$(runner_pid)"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'queue run'; do
+while pid="$(runner_pid)"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q 'queue run' <<<"$(proc_args "$pid")"; do
   [ $SECONDS -lt $deadline ] || fail "the runner (pid $pid) did not exit with the queue empty"
   sleep 1
 done
