@@ -50,6 +50,16 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** One result on stdout: as one JSON object with --json, else the lines {@code human} prints. */
+  static int report(CommandLine.Model.CommandSpec spec, boolean json, Map<String, Object> map, java.util.function.Consumer<PrintWriter> human)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) out.println(new ObjectMapper().writeValueAsString(map));
+    else human.accept(out);
+    out.flush();
+    return ExitCode.OK;
+  }
+
   /** Progress lines on stderr, so that stdout holds only the result. */
   static java.util.function.Consumer<String> progress(PrintWriter err) {
     return line -> {
@@ -335,16 +345,11 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       if (calls < 100 || rounds < 1) throw new CliException(ExitCode.USAGE, "--calls must be >= 100 and --rounds >= 1");
       var r = dev.lathe.bench.CallCost.measure(calls, rounds);
-      PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        out.println(new ObjectMapper().writeValueAsString(r.toMap()));
-      } else {
+      return report(spec, json, r.toMap(), out -> {
         out.printf(Locale.ROOT, "libtorch call cost from Java on %s, %d threads, JavaCPP maxPhysicalBytes=%d%n", Machine.describe(), r.threads(), r.maxPhysicalBytes());
         out.printf(Locale.ROOT, "add 8x8:        median %.2f us/call (best %.2f) over %d rounds of %d%n", r.addUs().median(), r.addUs().min(), r.rounds(), r.calls());
         out.printf(Locale.ROOT, "view + reshape: median %.2f us/pair (best %.2f)%n", r.viewReshapeUs().median(), r.viewReshapeUs().min());
-      }
-      out.flush();
-      return ExitCode.OK;
+      });
     }
   }
 
@@ -387,10 +392,7 @@ public final class BenchCommand implements Callable<Integer> {
         case FULL -> 2;
       };
       var r = dev.lathe.bench.ThreadScaling.measure(s, n, rounds, c);
-      PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        out.println(new ObjectMapper().writeValueAsString(r.toMap()));
-      } else {
+      return report(spec, json, r.toMap(), out -> {
         out.printf(Locale.ROOT, "one block's ops at size %s (%d tokens, dim %d, ffn %d) on %s; OpenBLAS %d thread(s); medians of %d rounds of %d calls%n",
             r.size(), r.tokens(), r.dim(), r.ffn(), Machine.describe(), r.blasThreads(), r.rounds(), r.calls());
         out.printf(Locale.ROOT, "%-8s %-24s %12s %12s %8s%n", "op", "shape", "1 thread us", r.threads() + " threads us", "ratio");
@@ -398,9 +400,7 @@ public final class BenchCommand implements Callable<Integer> {
           out.printf(Locale.ROOT, "%-8s %-24s %12.1f %12.1f %8.2f%n", o.name(), o.shape(), o.oneUs().median(), o.manyUs().median(), o.ratio());
         }
         out.printf(Locale.ROOT, "set_num_threads: %.1f us a call%n", r.switchUs());
-      }
-      out.flush();
-      return ExitCode.OK;
+      });
     }
   }
 
