@@ -42,6 +42,16 @@ abstract class Adapter implements LinearAdapter {
     return multiplier == 1 ? y : y.mul(new org.bytedeco.pytorch.Scalar(multiplier));
   }
 
+  @Override
+  public final java.util.List<Tensor> trainables() {
+    return java.util.List.copyOf(tensors().values());
+  }
+
+  @Override
+  public final boolean stochastic() {
+    return enabled && dropout > 0 && training;
+  }
+
   /** {@code x} with dropout applied while training. */
   final Tensor input(Tensor x) {
     return dropout > 0 && training ? org.bytedeco.pytorch.global.torch.dropout(x, dropout, true) : x;

@@ -31,6 +31,19 @@ final class AdapterStack implements LinearAdapter {
     return onlyActive().addUp(y, down);
   }
 
+  @Override
+  public List<Tensor> trainables() {
+    List<Tensor> all = new ArrayList<>();
+    for (Adapter a : members) all.addAll(a.trainables());
+    return all;
+  }
+
+  @Override
+  public boolean stochastic() {
+    for (Adapter a : members) if (a.stochastic()) return true;
+    return false;
+  }
+
   private Adapter onlyActive() {
     Adapter only = null;
     for (Adapter a : members) {

@@ -44,6 +44,15 @@ public interface Denoiser {
     return false;
   }
 
+  /**
+   * Whether its passes spread over every intra-op thread of the calling thread by themselves (Z-Image's blocks split
+   * their tokens between threads, {@link dev.lathe.nn.TokenSplit}). Then the cores are busy through the backward, and
+   * work the trainer runs beside it (the look-ahead of the next step's front) only competes.
+   */
+  default boolean splitsAcrossThreads() {
+    return false;
+  }
+
   /** What {@link #front} returns; only the model that made it reads it. */
   interface Front {}
 

@@ -30,6 +30,19 @@ public interface LinearAdapter {
     return null;
   }
 
+  /**
+   * The trainable tensors this adapter reads, so that code which computes gradients itself (a block split between
+   * threads, see {@link TokenSplit}) can route theirs; null when unknown, which keeps such code away.
+   */
+  default java.util.List<Tensor> trainables() {
+    return null;
+  }
+
+  /** Whether the forward pass draws random numbers now (dropout while training): then it must run on one thread. */
+  default boolean stochastic() {
+    return false;
+  }
+
   /** y + up(down), with {@code down} [..., r] = D·x as {@link #downProjection} describes; only called after it. */
   default Tensor addUp(Tensor y, Tensor down) {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " has no shared down-projection");

@@ -48,12 +48,26 @@ public abstract class Remat {
   public abstract Tensor run(java.util.function.BooleanSupplier trainable, Segment f, Tensor... inputs);
 
   /**
+   * Runs a {@link Tokenwise} block on x [B, T, D] and {@code shared} (may be null): split between threads where
+   * this strategy splits and {@link TokenSplit#parts} allows, else as one segment.
+   */
+  public Tensor run(java.util.function.BooleanSupplier trainable, Tokenwise blk, Tensor x, Tensor shared) {
+    Tensor[] inputs = shared == null ? new Tensor[] {x} : new Tensor[] {x, shared};
+    return run(trainable, in -> Tokenwise.whole(blk, in[0], in.length > 1 ? in[1] : null), inputs);
+  }
+
+  /**
    * Marks the start of a model forward pass (checkpointing uses it to expire graphs that were never backpropagated:
    * a graph survives the next two grad-enabled passes and is released at the start of the one after).
    */
   public void newPass() {}
 
   public abstract boolean checkpoints();
+
+  /** Whether {@link Tokenwise} blocks may run split between threads ({@link TokenSplit#parts} decides per call). */
+  public boolean splits() {
+    return false;
+  }
 
   /** Plain execution: autograd stores what backward needs. */
   public static Remat none() {
@@ -62,7 +76,15 @@ public abstract class Remat {
 
   /** Activation checkpointing per segment. */
   public static Remat checkpoint() {
-    return new Checkpoint();
+    return new Hooked(true, false);
+  }
+
+  /**
+   * {@link #none()} or {@link #checkpoint()}, optionally with {@link Tokenwise} blocks split between threads
+   * ({@link TokenSplit}) where they allow it.
+   */
+  public static Remat of(boolean checkpoint, boolean split) {
+    return !checkpoint && !split ? NONE : new Hooked(checkpoint, split);
   }
 
   private static final Remat NONE = new Remat() {
@@ -77,7 +99,12 @@ public abstract class Remat {
     }
   };
 
-  private static final class Checkpoint extends Remat {
+  /**
+   * The strategies whose blocks run outside the caller's graph and are re-attached to it by hooks: checkpointing
+   * (the block runs without a graph and again at backward) and the token split (the parts' graphs are kept, and
+   * their backward runs when the hook fires).
+   */
+  private static final class Hooked extends Remat {
     /**
      * Graphs older than this many passes are released even if backward never ran through them. A training step
      * runs up to three grad-enabled passes before its one backward: the main prediction, DOP's class prompt and the
@@ -86,6 +113,8 @@ public abstract class Remat {
     private static final int LIVE_PASSES = 3;
     private static final int GRAVEYARD = 10_000;
 
+    private final boolean checkpoint;
+    private final boolean split;
     private long pass;
     private final List<Pending> live = new ArrayList<>();
     // expired hooks stay reachable: a native graph may still hold their callbacks
@@ -93,9 +122,19 @@ public abstract class Remat {
     // gradients handed to libtorch by hooks; it copies them on return, we release the handles on the next hook
     private final ConcurrentLinkedQueue<Tensor> handedOut = new ConcurrentLinkedQueue<>();
 
+    Hooked(boolean checkpoint, boolean split) {
+      this.checkpoint = checkpoint;
+      this.split = split;
+    }
+
     @Override
     public boolean checkpoints() {
-      return true;
+      return checkpoint;
+    }
+
+    @Override
+    public boolean splits() {
+      return split;
     }
 
     @Override
@@ -114,17 +153,71 @@ public abstract class Remat {
 
     @Override
     public Tensor run(java.util.function.BooleanSupplier trainable, Segment f, Tensor... inputs) {
-      if (!GradMode.is_enabled()) return f.apply(inputs);
-      boolean[] needs = new boolean[inputs.length];
-      boolean any = false;
-      for (int i = 0; i < inputs.length; i++) any |= needs[i] = inputs[i].requires_grad();
-      if (!any && !trainable.getAsBoolean()) return f.apply(inputs);
+      if (!checkpoint || !GradMode.is_enabled()) return f.apply(inputs);
+      boolean[] needs = needs(inputs);
+      if (!any(needs) && !trainable.getAsBoolean()) return f.apply(inputs);
 
       Tensor out;
       try (NoGradGuard g = new NoGradGuard()) {
         out = f.apply(inputs);
       }
-      Pending p = new Pending(this, pass, f, inputs, needs);
+      return attach(out, inputs, needs, new Recompute(f, inputs, needs));
+    }
+
+    @Override
+    public Tensor run(java.util.function.BooleanSupplier trainable, Tokenwise blk, Tensor x, Tensor shared) {
+      int n = split ? TokenSplit.parts(blk, x) : 1;
+      if (n < 2) return super.run(trainable, blk, x, shared);
+      Tensor[] inputs = shared == null ? new Tensor[] {x} : new Tensor[] {x, shared};
+      if (!GradMode.is_enabled()) return TokenSplit.forward(blk, x, shared, n);
+      boolean[] needs = needs(inputs);
+      if (!any(needs) && !trainable.getAsBoolean()) return TokenSplit.forward(blk, x, shared, n);
+      boolean needShared = shared != null && needs[1];
+      if (checkpoint) {
+        Recompute again = new Recompute(in -> null, inputs, needs) {
+          @Override
+          Tensor[] backward(Tensor gradOut) {
+            TokenSplit.Graph g = TokenSplit.forwardGraph(blk, saved[0], saved.length > 1 ? saved[1] : null, n, needs[0], needShared);
+            try {
+              return g.backward(gradOut);
+            } finally {
+              g.release();
+            }
+          }
+        };
+        return attach(TokenSplit.forward(blk, x, shared, n), inputs, needs, again);
+      }
+      TokenSplit.Graph g = TokenSplit.forwardGraph(blk, x, shared, n, needs[0], needShared);
+      return attach(g.output(), inputs, needs, new Deferred() {
+        @Override
+        Tensor[] backward(Tensor gradOut) {
+          return g.backward(gradOut);
+        }
+
+        @Override
+        void release() {
+          g.release();
+        }
+      });
+    }
+
+    private static boolean[] needs(Tensor[] inputs) {
+      boolean[] needs = new boolean[inputs.length];
+      for (int i = 0; i < inputs.length; i++) needs[i] = inputs[i].requires_grad();
+      return needs;
+    }
+
+    private static boolean any(boolean[] b) {
+      for (boolean x : b) if (x) return true;
+      return false;
+    }
+
+    /**
+     * {@code out} (computed outside the graph) re-attached as {@code out + (x − x.detach())} per input that needs
+     * a gradient, with the hooks that run {@code later} when ∂L/∂out arrives and hand its input gradients back.
+     */
+    private Tensor attach(Tensor out, Tensor[] inputs, boolean[] needs, Deferred later) {
+      Pending p = new Pending(this, pass, later, needs);
       Tensor result = out;
       for (int i = 0; i < inputs.length; i++) {
         if (!needs[i]) continue;
@@ -132,7 +225,7 @@ public abstract class Remat {
         carrier.register_hook(p.inputHook(i));
         result = result.add(sameShape(carrier, out) ? carrier : carrier.sum());
       }
-      if (!any) {   // nothing upstream needs grad, but the block's own parameters do: hang it on a scalar leaf
+      if (!any(needs)) {   // nothing upstream needs grad, but the block's own parameters do: hang it on a scalar leaf
         Tensor anchor = torch.zeros(new long[] {}, new org.bytedeco.pytorch.TensorOptions(out.scalar_type())
             .device(new org.bytedeco.pytorch.DeviceOptional(out.device()))).requires_grad_(true);
         result = result.add(anchor.mul(new org.bytedeco.pytorch.Scalar(0.0)));
@@ -159,21 +252,21 @@ public abstract class Remat {
     }
   }
 
-  /** One checkpointed call waiting for its backward. */
-  private static final class Pending {
-    private final Checkpoint owner;
-    private final long pass;
+  /** What a hooked block does when ∂L/∂out arrives: its input gradients (null where not needed). */
+  private abstract static class Deferred {
+    abstract Tensor[] backward(Tensor gradOut);
+
+    /** Frees what was kept for the backward (after it ran, or when the graph expired). */
+    void release() {}
+  }
+
+  /** Checkpointing: the block runs again from its saved inputs, with a graph, and is back-propagated at once. */
+  private static class Recompute extends Deferred {
     private final Segment f;
     private final boolean[] needs;
-    private Tensor[] saved;          // detached inputs, retained until the recompute
-    private Tensor[] grads;          // ∂L/∂input from the recompute, handed out by the input hooks
-    private int outstanding;         // hooks that have not fired yet
-    private boolean expired;
-    private final List<TensorTensorHook> hooks = new ArrayList<>();
+    Tensor[] saved;   // detached inputs, retained until the recompute
 
-    Pending(Checkpoint owner, long pass, Segment f, Tensor[] inputs, boolean[] needs) {
-      this.owner = owner;
-      this.pass = pass;
+    Recompute(Segment f, Tensor[] inputs, boolean[] needs) {
       this.f = f;
       this.needs = needs;
       this.saved = new Tensor[inputs.length];
@@ -181,7 +274,44 @@ public abstract class Remat {
         saved[i] = inputs[i].detach();
         saved[i].retainReference();   // survives the caller's PointerScope until backward
       }
-      this.grads = new Tensor[inputs.length];
+    }
+
+    @Override
+    Tensor[] backward(Tensor gradOut) {
+      Tensor[] leaves = new Tensor[saved.length];
+      for (int i = 0; i < saved.length; i++) leaves[i] = needs[i] ? saved[i].detach().requires_grad_(true) : saved[i];
+      Tensor y = f.apply(leaves);
+      y.backward(gradOut, new BoolOptional(), false, new TensorArrayRefOptional());
+      Tensor[] grads = new Tensor[saved.length];
+      for (int i = 0; i < saved.length; i++) if (needs[i]) grads[i] = leaves[i].grad();
+      return grads;
+    }
+
+    @Override
+    void release() {
+      if (saved == null) return;
+      for (Tensor t : saved) t.releaseReference();
+      saved = null;
+    }
+  }
+
+  /** One hooked call waiting for its backward. */
+  private static final class Pending {
+    private final Hooked owner;
+    private final long pass;
+    private final Deferred later;
+    private Tensor[] grads;          // ∂L/∂input from the backward, handed out by the input hooks
+    private int outstanding;         // hooks that have not fired yet
+    private boolean expired;
+    private boolean released;
+    private boolean ran;
+    private final List<TensorTensorHook> hooks = new ArrayList<>();
+
+    Pending(Hooked owner, long pass, Deferred later, boolean[] needs) {
+      this.owner = owner;
+      this.pass = pass;
+      this.later = later;
+      this.grads = new Tensor[needs.length];
     }
 
     TensorTensorHook outputHook() {
@@ -189,7 +319,7 @@ public abstract class Remat {
         @Override
         public TensorBase call(TensorBase gradOut) {
           try (PointerScope scope = new PointerScope()) {   // hooks may run on libtorch's own threads: no outer scope
-            recompute(new Tensor(gradOut));
+            runBackward(new Tensor(gradOut));
           }
           fired();
           return gradOut;
@@ -206,10 +336,11 @@ public abstract class Remat {
         public TensorBase call(TensorBase incoming) {
           Tensor g;
           synchronized (Pending.this) {
-            if (grads[i] == null) throw new IllegalStateException("checkpointed block: input gradient requested before the recompute ran");
+            if (!ran) throw new IllegalStateException("hooked block: input gradient requested before its backward ran");
             g = grads[i];
             grads[i] = null;
           }
+          if (g == null) g = torch.zeros_like(new Tensor(incoming));   // the block's output does not depend on this input
           fired();
           owner.handOut(g);
           return g;
@@ -220,22 +351,21 @@ public abstract class Remat {
       return h;
     }
 
-    private synchronized void recompute(Tensor gradOut) {
-      if (expired) throw new IllegalStateException("backward through a checkpointed graph that expired: "
-          + "with gradient checkpointing, backpropagate each forward pass before running three more");
+    private synchronized void runBackward(Tensor gradOut) {
+      if (expired) throw new IllegalStateException("backward through a block graph that expired: "
+          + "with gradient checkpointing or the token split, backpropagate each forward pass before running three more");
       try (PointerScope scope = new PointerScope(); AutoGradMode on = new AutoGradMode(true)) {
-        Tensor[] leaves = new Tensor[saved.length];
-        for (int i = 0; i < saved.length; i++) leaves[i] = needs[i] ? saved[i].detach().requires_grad_(true) : saved[i];
-        Tensor y = f.apply(leaves);
-        y.backward(gradOut, new BoolOptional(), false, new TensorArrayRefOptional());
-        for (int i = 0; i < saved.length; i++) {
-          if (!needs[i]) continue;
-          grads[i] = new Tensor(leaves[i].grad());   // grad() is a reference into the leaf, which dies with this scope
-          grads[i].retainReference();   // detach() drops the scope's reference: keep ours until a hook hands it out
+        Tensor[] got = later.backward(gradOut);
+        ran = true;
+        for (int i = 0; i < grads.length; i++) {
+          if (got[i] == null) continue;
+          grads[i] = new Tensor(got[i]);   // our own handle: what backward returned may die with its scope
+          grads[i].retainReference();      // detach() drops the scope's reference: keep ours until a hook hands it out
           scope.detach(grads[i]);
         }
+      } finally {
+        release();
       }
-      releaseSaved();
     }
 
     private synchronized void fired() {
@@ -248,17 +378,17 @@ public abstract class Remat {
 
     synchronized void expire() {
       expired = true;
-      releaseSaved();
+      release();
       for (int i = 0; i < grads.length; i++) {
         if (grads[i] != null) grads[i].close();
         grads[i] = null;
       }
     }
 
-    private void releaseSaved() {
-      if (saved == null) return;
-      for (Tensor t : saved) t.releaseReference();
-      saved = null;
+    private void release() {
+      if (released) return;
+      released = true;
+      later.release();
     }
   }
 }

@@ -238,10 +238,12 @@ public final class TrainLoop {
 
   /**
    * Whether to prepare step {@code next} during this step's backward: one micro-batch per step, no preservation pass
-   * (it runs the model again on other prompts), on the CPU (on a GPU the device is the bottleneck), and a frozen front.
+   * (it runs the model again on other prompts), on the CPU (on a GPU the device is the bottleneck), a frozen front, and
+   * blocks that are not split between threads (a split keeps every core busy: the look-ahead would only compete).
    */
   private boolean lookAheadTo(long next) {
-    return lookaheadOn && next < lookaheadLimit && s.gradAccumulation() == 1 && !s.preserves() && !rt.isCuda() && model.hasFrozenFront();
+    return lookaheadOn && next < lookaheadLimit && s.gradAccumulation() == 1 && !s.preserves() && !rt.isCuda() && model.hasFrozenFront()
+        && !model.splitsAcrossThreads();
   }
 
   /** One optimizer step over {@code gradAccumulation} micro-batches. */

@@ -423,6 +423,11 @@ public final class ZImage implements ModelFamily {
       return transformer.frontFrozen();
     }
 
+    @Override
+    public boolean splitsAcrossThreads() {
+      return transformer.splitsLayers();
+    }
+
     private record In(List<Tensor> items, Tensor t, List<Tensor> caps) {}
 
     private In in(Tensor latents, Tensor sigma, List<Tensor> text) {
@@ -469,7 +474,7 @@ public final class ZImage implements ModelFamily {
 
     @Override
     public void setGradientCheckpointing(boolean on) {
-      transformer.setRemat(on ? Remat.checkpoint() : Remat.none());
+      transformer.setRemat(Remat.of(on, true));
     }
   }
 

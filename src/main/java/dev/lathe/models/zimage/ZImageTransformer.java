@@ -10,6 +10,8 @@ import dev.lathe.nn.RMSNorm;
 import dev.lathe.nn.Remat;
 import dev.lathe.nn.Rope;
 import dev.lathe.nn.Sdpa;
+import dev.lathe.nn.TokenSplit;
+import dev.lathe.nn.Tokenwise;
 import dev.lathe.torch.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -166,7 +168,7 @@ final class ZImageTransformer extends Layer {
   private final List<Block> layers;
   private final FinalLayer finalLayer;
   private final Geometries geometries;
-  private Remat remat = Remat.none();
+  private Remat remat = Remat.of(false, true);   // blocks split between threads on the CPU where they allow it (TokenSplit)
 
   ZImageTransformer(Config cfg, Params params) {
     super("ZImageTransformer2DModel");
@@ -209,6 +211,13 @@ final class ZImageTransformer extends Layer {
 
   boolean checkpointing() {
     return remat.checkpoints();
+  }
+
+  /** Whether the main layers run split between this thread's intra-op threads ({@link TokenSplit}). */
+  boolean splitsLayers() {
+    if (!remat.splits() || !TokenSplit.active()) return false;
+    for (Block blk : layers) if (!blk.splittable()) return false;
+    return true;
   }
 
   ScalarType dtype() {
@@ -260,7 +269,7 @@ final class ZImageTransformer extends Layer {
     Tensor xs = xEmbedder.forward(padStack(patches, g.lMax));                   // [B, Lmax, D]
     for (int i = 0; i < b; i++) probe.record("x_embedded." + i, xs.select(0, i).narrow(0, 0, g.l[i]));
     xs = torch.where(g.xPad, xPadToken, xs);                                    // rows past L_i := x_pad_token
-    for (Block blk : noiseRefiner) xs = remat.run(blk::trainable, in -> blk.forward(in[0], g.xMask, g.xCis, in[1]), xs, cond);
+    for (Block blk : noiseRefiner) xs = remat.run(blk::trainable, blk.on(g.xMask, g.xCis), xs, blk.modulation(cond));
     for (int i = 0; i < b; i++) probe.record("after_noise_refiner." + i, xs.select(0, i).narrow(0, 0, g.lp[i]));
 
     // caption tokens: RMSNorm → Linear, learned pad rows, context refiner (not modulated)
@@ -269,7 +278,7 @@ final class ZImageTransformer extends Layer {
     Tensor cs = capLinear.forward(capNorm.forward(padStack(capsDt, g.sMax)));  // [B, Smax, D]
     for (int i = 0; i < b; i++) probe.record("cap_embedded." + i, cs.select(0, i).narrow(0, 0, g.s[i]));
     cs = torch.where(g.capPad, capPadToken, cs);                                // rows past S_i := cap_pad_token
-    for (Block blk : contextRefiner) cs = remat.run(blk::trainable, in -> blk.forward(in[0], g.cMask, g.cCis, null), cs);
+    for (Block blk : contextRefiner) cs = remat.run(blk::trainable, blk.on(g.cMask, g.cCis), cs, null);
     for (int i = 0; i < b; i++) probe.record("after_context_refiner." + i, cs.select(0, i).narrow(0, 0, g.sp[i]));
     return new Front(g, cond, xs, cs, shapes);
   }
@@ -286,7 +295,7 @@ final class ZImageTransformer extends Layer {
     }
     for (int k = 0; k < layers.size(); k++) {
       Block blk = layers.get(k);
-      u = remat.run(blk::trainable, in -> blk.forward(in[0], g.uMask, g.uCis, in[1]), u, cond);
+      u = remat.run(blk::trainable, blk.on(g.uMask, g.uCis), u, blk.modulation(cond));
       for (int i = 0; i < b; i++) probe.record("after_layer_" + k + "." + i, u.select(0, i).narrow(0, 0, g.lp[i] + g.sp[i]));
     }
 
@@ -407,15 +416,26 @@ final class ZImageTransformer extends Layer {
 
     /** x [B, T, D], mask [B, 1, 1, T] or null, cis [B, T, hd/2] → [B, T, D]. */
     Tensor forward(Tensor x, Tensor mask, Tensor cis) {
+      Tensor[] qkv = project(x, cis);
+      return output(Sdpa.attention(qkv[0], qkv[1], qkv[2], mask, false));
+    }
+
+    /** x [B, t, D] and its rows' rotations cis [B, t, hd/2] → {q, k, v}, each [B, H, t, hd]. */
+    Tensor[] project(Tensor x, Tensor cis) {
       long b = x.size(0), t = x.size(1);
-      Tensor[] qkv = Linear.forwardShared(x, toQ, toK, toV);                       // 3 × [B, T, D], one matmul
-      Tensor q = normQ.forward(qkv[0].view(b, t, heads, headDim));                  // [B, T, H, hd]
+      Tensor[] qkv = Linear.forwardShared(x, toQ, toK, toV);                       // 3 × [B, t, D], one matmul
+      Tensor q = normQ.forward(qkv[0].view(b, t, heads, headDim));                  // [B, t, H, hd]
       Tensor k = normK.forward(qkv[1].view(b, t, heads, headDim));
       Tensor v = qkv[2].view(b, t, heads, headDim);
-      q = Rope.interleaved(q, cis).transpose(1, 2);                                 // [B, H, T, hd]
+      q = Rope.interleaved(q, cis).transpose(1, 2);                                 // [B, H, t, hd]
       k = Rope.interleaved(k, cis).transpose(1, 2);
-      Tensor o = Sdpa.attention(q, k, v.transpose(1, 2), mask, false);             // [B, H, T, hd]
-      return toOut.forward(o.transpose(1, 2).reshape(b, t, (long) heads * headDim)); // [B, T, D]
+      return new Tensor[] {q, k, v.transpose(1, 2)};
+    }
+
+    /** The attention's output o [B, H, t, hd] → [B, t, D]. */
+    Tensor output(Tensor o) {
+      long b = o.size(0), t = o.size(2);
+      return toOut.forward(o.transpose(1, 2).reshape(b, t, (long) heads * headDim));
     }
   }
 
@@ -449,11 +469,13 @@ final class ZImageTransformer extends Layer {
     private final FeedForward feedForward;
     private final RMSNorm attentionNorm1, attentionNorm2, ffnNorm1, ffnNorm2;
     private final Linear adaLN;   // null when not modulated
+    private final long dim;
     private final List<Linear> ownLinears = new ArrayList<>();
     private final Scalar one = Keep.scalar(1.0);
 
     Block(Config cfg, boolean modulated, Params params, String prefix, Map<String, Linear> linears) {
       super("ZImageTransformerBlock");
+      dim = cfg.dim;
       Map<String, Linear> mine = new LinkedHashMap<>();
       attention = register_module("attention", new Attention(cfg, params, prefix + ".attention", mine));
       feedForward = register_module("feed_forward", new FeedForward(cfg, params, prefix + ".feed_forward", mine));
@@ -479,18 +501,91 @@ final class ZImageTransformer extends Layer {
 
     /** x [B, T, D], mask [B, 1, 1, T] or null, cis [B, T, hd/2], cond [B, A] (ignored when not modulated). */
     Tensor forward(Tensor x, Tensor mask, Tensor cis, Tensor cond) {
-      if (adaLN == null) {
-        x = x.add(attentionNorm2.forward(attention.forward(attentionNorm1.forward(x), mask, cis)));
+      return Tokenwise.whole(on(mask, cis), x, modulation(cond));
+    }
+
+    /** The modulation [B, 1, 4D] from cond [B, A]: scale and gate for the attention, then for the FFN; null when not modulated. */
+    Tensor modulation(Tensor cond) {
+      return adaLN == null ? null : adaLN.forward(cond).unsqueeze(1);
+    }
+
+    /**
+     * The block for one batch geometry, as {@link Tokenwise} pieces (so its rows can be computed in parts): the
+     * attention's mask and all rows' rotations are fixed here.
+     */
+    Tokenwise on(Tensor mask, Tensor cis) {
+      Block blk = this;
+      return new Tokenwise() {
+        @Override
+        public Tensor[] toAttention(Tensor x, Tensor mod, long from) {
+          return blk.toAttention(x, mod, cis.narrow(1, from, x.size(1)));
+        }
+
+        @Override
+        public Tensor attend(Tensor q, Tensor k, Tensor v) {
+          return Sdpa.attention(q, k, v, mask, false);                              // [B, H, t, hd]
+        }
+
+        @Override
+        public Tensor fromAttention(Tensor x, Tensor a, Tensor mod) {
+          return blk.fromAttention(x, a, mod);
+        }
+
+        @Override
+        public List<Tensor> trainables() {
+          return blk.trainables();
+        }
+
+        @Override
+        public boolean stochastic() {
+          return blk.stochastic();
+        }
+      };
+    }
+
+    /** Rows x [B, t, D] → the attention's q, k, v [B, H, t, hd]: the input norm (scaled when modulated), then the projections. */
+    private Tensor[] toAttention(Tensor x, Tensor mod, Tensor cis) {
+      if (mod == null) return attention.project(attentionNorm1.forward(x), cis);
+      Tensor scaleMsa = mod.narrow(2, 0, dim).add(one);                              // norm(x)·(1 + scale), folded into the norm
+      return attention.project(attentionNorm1.forward(x, scaleMsa), cis);
+    }
+
+    /** Rows x [B, t, D] and their attention output a [B, H, t, hd] → the block's output rows [B, t, D]. */
+    private Tensor fromAttention(Tensor x, Tensor a, Tensor mod) {
+      Tensor o = attention.output(a);                                                 // [B, t, D]
+      if (mod == null) {
+        x = x.add(attentionNorm2.forward(o));
         return x.add(ffnNorm2.forward(feedForward.forward(ffnNorm1.forward(x))));
       }
-      TensorVector mod = adaLN.forward(cond).unsqueeze(1).chunk(4, 2);            // 4 × [B, 1, D]
-      Tensor scaleMsa = mod.get(0).add(one), gateMsa = mod.get(1).tanh();
-      Tensor scaleMlp = mod.get(2).add(one), gateMlp = mod.get(3).tanh();
-      // norm(x)·(1 + scale) with the scale folded into the norm weight; x + gate·h as one addcmul
-      Tensor a = attention.forward(attentionNorm1.forward(x, scaleMsa), mask, cis);
-      x = torch.addcmul(x, gateMsa, attentionNorm2.forward(a));
+      Tensor gateMsa = mod.narrow(2, dim, dim).tanh();
+      Tensor scaleMlp = mod.narrow(2, 2 * dim, dim).add(one), gateMlp = mod.narrow(2, 3 * dim, dim).tanh();
+      x = torch.addcmul(x, gateMsa, attentionNorm2.forward(o));                       // x + gate·h as one addcmul
       Tensor f = feedForward.forward(ffnNorm1.forward(x, scaleMlp));
-      return torch.addcmul(x, gateMlp, ffnNorm2.forward(f));                        // [B, T, D]
+      return torch.addcmul(x, gateMlp, ffnNorm2.forward(f));                          // [B, t, D]
+    }
+
+    /** The trainable tensors the block's pieces read (the modulation's adapter included), or null when unknown. */
+    private List<Tensor> trainables() {
+      List<Tensor> all = new ArrayList<>();
+      for (Linear l : ownLinears) {
+        if (l.adapter() == null) continue;
+        List<Tensor> a = l.adapter().trainables();
+        if (a == null) return null;
+        all.addAll(a);
+      }
+      TensorVector ps = parameters(true);
+      for (long i = 0; i < ps.size(); i++) if (ps.get(i).requires_grad()) all.add(ps.get(i));
+      return all;
+    }
+
+    private boolean stochastic() {
+      for (Linear l : ownLinears) if (l.adapter() != null && l.adapter().stochastic()) return true;
+      return false;
+    }
+
+    /** Whether {@link TokenSplit} may split this block (given enough rows). */
+    boolean splittable() {
+      return !stochastic() && trainables() != null;
     }
   }
 

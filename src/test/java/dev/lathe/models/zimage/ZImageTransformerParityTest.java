@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lathe.nn.Linear;
 import dev.lathe.nn.LinearAdapter;
 import dev.lathe.nn.Remat;
+import dev.lathe.nn.TokenSplit;
 import dev.lathe.testing.Fixtures;
 import dev.lathe.testing.Parity;
 import dev.lathe.torch.Checkpoint;
@@ -27,6 +28,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,9 +44,13 @@ class ZImageTransformerParityTest {
   static Checkpoint in;
   static Checkpoint out;
 
+  private static int threadsBefore;
+
   @BeforeAll
   static void load() throws IOException {
     cpu = Runtime.cpu();
+    threadsBefore = torch.get_num_threads();
+    torch.set_num_threads(3);   // the token split's parts follow the intra-op threads: 3 uneven parts of the 128 joined rows
     model = ZImage.loadTransformer(Fixtures.path("zimage/weights.safetensors"), cpu);
     in = Checkpoint.open(Fixtures.path("zimage/inputs.safetensors"));
     out = Checkpoint.open(Fixtures.path("zimage/outputs.safetensors"));
@@ -213,6 +219,11 @@ class ZImageTransformerParityTest {
     public Tensor forward(Tensor x) {
       return torch.linear(torch.linear(x, a), b).mul(scale);
     }
+
+    @Override
+    public List<Tensor> trainables() {
+      return List.of(a, b);
+    }
   }
 
   static final List<String> LORA_MODULES = List.of("layers.0.attention.to_q", "layers.1.feed_forward.w2");
@@ -235,17 +246,75 @@ class ZImageTransformerParityTest {
     }
   }
 
+  @AfterAll
+  static void restoreThreads() {
+    torch.set_num_threads(threadsBefore);
+  }
+
   @Test
-  void loraLossAndGradients_matchGoldens_withAndWithoutCheckpointing() throws IOException {
+  void loraLossAndGradients_matchGoldens_withAndWithoutCheckpointing_wholeAndSplit() throws IOException {
     Map<String, float[]> plain = loraGradients(Remat.none(), true);
     Map<String, float[]> remat = loraGradients(Remat.checkpoint(), true);
     for (String k : plain.keySet()) {
       assertThat(remat.get(k)).as("checkpointed gradient %s", k).containsExactly(plain.get(k));
     }
+    long before = TokenSplit.splitsSoFar();
+    Map<String, float[]> split = loraGradients(Remat.of(false, true), true);
+    assertThat(TokenSplit.splitsSoFar()).as("the blocks ran split").isGreaterThan(before);
+    Map<String, float[]> splitRemat = loraGradients(Remat.of(true, true), true);
+    for (String k : plain.keySet()) {
+      Parity.of(split.get(k), plain.get(k)).assertFp32("split gradient " + k);
+      // the recompute runs the same split as the forward: the same bits
+      assertThat(splitRemat.get(k)).as("checkpointed split gradient %s", k).containsExactly(split.get(k));
+    }
   }
 
-  /** Runs the golden LoRA step; checks loss and gradients; returns the gradients by name. */
+  @Test
+  void tokenSplit_isRepeatable_andAddsToGradientsAlreadyThere() throws IOException {
+    // two backward passes into the same leaves: the second adds to the first in a fixed order, whatever thread ends first
+    Map<String, float[]> once = loraGradients(Remat.of(false, true), false);
+    for (int run = 0; run < 2; run++) {
+      Map<String, float[]> again = loraGradients(Remat.of(false, true), false);
+      for (String k : once.keySet()) assertThat(again.get(k)).as("split gradient %s, run %d", k, run).containsExactly(once.get(k));
+    }
+    Map<String, float[]> twice = loraGradients(Remat.of(false, true), false, 2);
+    Map<String, float[]> twiceAgain = loraGradients(Remat.of(false, true), false, 2);
+    for (String k : once.keySet()) {
+      assertThat(twiceAgain.get(k)).as("accumulated %s", k).containsExactly(twice.get(k));
+      Parity.of(twice.get(k), scaled(once.get(k), 2)).assertFp32("two backward passes add up: " + k);
+    }
+  }
+
+  @Test
+  void tokenSplit_adapterOfUnknownTensors_keepsTheBlockWhole() throws IOException {
+    ZImageTransformer m = ZImage.loadTransformer(Fixtures.path("zimage/weights.safetensors"), cpu);
+    m.setRemat(Remat.of(false, true));
+    try (PointerScope s = new PointerScope()) {
+      Tensor a = torch.randn(4, 64).mul(new Scalar(0.05)).requires_grad_(true);
+      Tensor b = torch.randn(64, 4).mul(new Scalar(0.05)).requires_grad_(true);
+      LinearAdapter opaque = x -> torch.linear(torch.linear(x, a), b);   // trainables() unknown: a split would lose them
+      for (int i = 0; i < 2; i++) m.linears().get("layers." + i + ".attention.to_q").setAdapter(opaque);
+      for (int i = 0; i < 2; i++) m.linears().get("noise_refiner." + i + ".attention.to_q").setAdapter(opaque);
+      long before = TokenSplit.splitsSoFar();
+      Tensor y = run(m, "", Probe.NONE).get(0);
+      assertThat(TokenSplit.splitsSoFar()).as("no block with the opaque adapter split").isEqualTo(before);
+      y.square().mean().backward();
+      assertThat(a.grad().defined()).isTrue();
+    }
+  }
+
+  private static float[] scaled(float[] v, float k) {
+    float[] r = new float[v.length];
+    for (int i = 0; i < v.length; i++) r[i] = v[i] * k;
+    return r;
+  }
+
   private Map<String, float[]> loraGradients(Remat remat, boolean checkGoldens) throws IOException {
+    return loraGradients(remat, checkGoldens, 1);
+  }
+
+  /** Runs the golden LoRA step ({@code passes} times, gradients adding up); checks loss and gradients; returns the gradients by name. */
+  private Map<String, float[]> loraGradients(Remat remat, boolean checkGoldens, int passes) throws IOException {
     ZImageTransformer m = ZImage.loadTransformer(Fixtures.path("zimage/weights.safetensors"), cpu);
     m.setRemat(remat);
     Map<String, float[]> grads = new LinkedHashMap<>();
@@ -259,12 +328,14 @@ class ZImageTransformerParityTest {
         m.linears().get(name).setAdapter(ad);
         adapters.put(p, ad);
       }
-      List<Tensor> outs = run(m, "", Probe.NONE);
-      Tensor pred = torch.stack(new TensorVector(outs.get(0), outs.get(1)), 0);
-      Tensor target = torch.stack(new TensorVector(in.load("target.0"), in.load("target.1")), 0);
-      Tensor loss = pred.sub(target).square().mean();
-      if (checkGoldens) Parity.of(loss, out.load("lora.loss")).assertFp32("lora.loss");
-      loss.backward();
+      for (int pass = 0; pass < passes; pass++) {   // each pass a forward and a backward, into the same leaves
+        List<Tensor> outs = run(m, "", Probe.NONE);
+        Tensor pred = torch.stack(new TensorVector(outs.get(0), outs.get(1)), 0);
+        Tensor target = torch.stack(new TensorVector(in.load("target.0"), in.load("target.1")), 0);
+        Tensor loss = pred.sub(target).square().mean();
+        if (checkGoldens) Parity.of(loss, out.load("lora.loss")).assertFp32("lora.loss");
+        loss.backward();
+      }
       for (var e : adapters.entrySet()) {
         for (String part : List.of("lora_A", "lora_B")) {
           Tensor grad = (part.equals("lora_A") ? e.getValue().a : e.getValue().b).grad();
@@ -286,6 +357,11 @@ class ZImageTransformerParityTest {
     assertThat(remat.keySet()).isEqualTo(plain.keySet());
     for (String k : plain.keySet()) {
       assertThat(Parity.of(remat.get(k), plain.get(k)).maxAbsDiff()).as(k).isLessThanOrEqualTo(1e-7 * maxAbs(plain.get(k)));
+    }
+    // split: the modulation's adapter trains through the shared input, the caption through the refiners and the joined rows
+    for (boolean checkpoint : new boolean[] {false, true}) {
+      Map<String, float[]> split = refinerGradients(Remat.of(checkpoint, true));
+      for (String k : plain.keySet()) Parity.of(split.get(k), plain.get(k)).assertFp32((checkpoint ? "checkpointed " : "") + "split " + k);
     }
   }
 
@@ -325,6 +401,10 @@ class ZImageTransformerParityTest {
     for (String k : plain.keySet()) {
       assertThat(Parity.of(remat.get(k), plain.get(k)).maxAbsDiff()).as(k).isLessThanOrEqualTo(1e-7 * maxAbs(plain.get(k)));
     }
+    for (boolean checkpoint : new boolean[] {false, true}) {
+      Map<String, float[]> split = twoGraphGradients(Remat.of(checkpoint, true));
+      for (String k : plain.keySet()) Parity.of(split.get(k), plain.get(k)).assertFp32((checkpoint ? "checkpointed " : "") + "split " + k);
+    }
   }
 
   private Map<String, float[]> twoGraphGradients(Remat remat) throws IOException {
@@ -357,7 +437,9 @@ class ZImageTransformerParityTest {
       m.linears().get("layers.0.attention.to_q").setAdapter(new TestLora(a, torch.zeros(64, 4), 1.0));
       List<Tensor> withGrad = run(m, "", Probe.NONE);
       assertThat(withGrad.get(0).requires_grad()).isTrue();
-      List<Tensor> ref = run(model, "", Probe.NONE);
+      m.setRemat(Remat.none());   // the same model in one piece, with the graph kept
+      List<Tensor> ref = run(m, "", Probe.NONE);
+      m.setRemat(Remat.checkpoint());
       for (int i = 0; i < 2; i++) assertThat(withGrad.get(i).sub(ref.get(i)).abs().max().item_float()).isZero();
       try (NoGradGuard g = new NoGradGuard()) {
         assertThat(run(m, "", Probe.NONE).get(0).requires_grad()).isFalse();
