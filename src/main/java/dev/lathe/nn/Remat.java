@@ -30,6 +30,10 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>Because the block runs again during backward, whatever it reads (weights, adapter settings such as an enabled
  * flag or a multiplier) must be the same at backward as at forward.
+ *
+ * <p>The same hooks carry {@link Tokenwise} blocks split between threads ({@link #of}, {@link TokenSplit}): their
+ * parts' graphs live outside the caller's graph, and the output hook walks them back, in parallel, when ∂L/∂out
+ * arrives (after recomputing them when checkpointing too).
  */
 public abstract class Remat {
   /** A block as a function of the inputs gradients may flow through; other arguments are captured. */
@@ -161,7 +165,7 @@ public abstract class Remat {
       try (NoGradGuard g = new NoGradGuard()) {
         out = f.apply(inputs);
       }
-      return attach(out, inputs, needs, new Recompute(f, inputs, needs));
+      return attach(out, inputs, needs, new RecomputeWhole(f, inputs, needs));
     }
 
     @Override
@@ -172,21 +176,8 @@ public abstract class Remat {
       if (!GradMode.is_enabled()) return TokenSplit.forward(blk, x, shared, n);
       boolean[] needs = needs(inputs);
       if (!any(needs) && !trainable.getAsBoolean()) return TokenSplit.forward(blk, x, shared, n);
+      if (checkpoint) return attach(TokenSplit.forward(blk, x, shared, n), inputs, needs, new RecomputeSplit(blk, n, inputs, needs));
       boolean needShared = shared != null && needs[1];
-      if (checkpoint) {
-        Recompute again = new Recompute(in -> null, inputs, needs) {
-          @Override
-          Tensor[] backward(Tensor gradOut) {
-            TokenSplit.Graph g = TokenSplit.forwardGraph(blk, saved[0], saved.length > 1 ? saved[1] : null, n, needs[0], needShared);
-            try {
-              return g.backward(gradOut);
-            } finally {
-              g.release();
-            }
-          }
-        };
-        return attach(TokenSplit.forward(blk, x, shared, n), inputs, needs, again);
-      }
       TokenSplit.Graph g = TokenSplit.forwardGraph(blk, x, shared, n, needs[0], needShared);
       return attach(g.output(), inputs, needs, new Deferred() {
         @Override
@@ -261,19 +252,34 @@ public abstract class Remat {
   }
 
   /** Checkpointing: the block runs again from its saved inputs, with a graph, and is back-propagated at once. */
-  private static class Recompute extends Deferred {
-    private final Segment f;
-    private final boolean[] needs;
+  private abstract static class Recompute extends Deferred {
+    final boolean[] needs;
     Tensor[] saved;   // detached inputs, retained until the recompute
 
-    Recompute(Segment f, Tensor[] inputs, boolean[] needs) {
-      this.f = f;
+    Recompute(Tensor[] inputs, boolean[] needs) {
       this.needs = needs;
       this.saved = new Tensor[inputs.length];
       for (int i = 0; i < inputs.length; i++) {
         saved[i] = inputs[i].detach();
         saved[i].retainReference();   // survives the caller's PointerScope until backward
       }
+    }
+
+    @Override
+    void release() {
+      if (saved == null) return;
+      for (Tensor t : saved) t.releaseReference();
+      saved = null;
+    }
+  }
+
+  /** A segment recomputed in one piece. */
+  private static final class RecomputeWhole extends Recompute {
+    private final Segment f;
+
+    RecomputeWhole(Segment f, Tensor[] inputs, boolean[] needs) {
+      super(inputs, needs);
+      this.f = f;
     }
 
     @Override
@@ -286,12 +292,28 @@ public abstract class Remat {
       for (int i = 0; i < saved.length; i++) if (needs[i]) grads[i] = leaves[i].grad();
       return grads;
     }
+  }
+
+  /** A {@link Tokenwise} block recomputed in the same {@code n} parts as its forward, then walked back in parallel. */
+  private static final class RecomputeSplit extends Recompute {
+    private final Tokenwise blk;
+    private final int n;
+
+    RecomputeSplit(Tokenwise blk, int n, Tensor[] inputs, boolean[] needs) {
+      super(inputs, needs);
+      this.blk = blk;
+      this.n = n;
+    }
 
     @Override
-    void release() {
-      if (saved == null) return;
-      for (Tensor t : saved) t.releaseReference();
-      saved = null;
+    Tensor[] backward(Tensor gradOut) {
+      boolean shared = saved.length > 1;
+      TokenSplit.Graph g = TokenSplit.forwardGraph(blk, saved[0], shared ? saved[1] : null, n, needs[0], shared && needs[1]);
+      try {
+        return g.backward(gradOut);
+      } finally {
+        g.release();
+      }
     }
   }
 
