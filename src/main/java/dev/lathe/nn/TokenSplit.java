@@ -31,12 +31,17 @@ import org.bytedeco.pytorch.global.torch;
  * trainable tensors are taken with {@code torch::autograd::grad} (no accumulation from several threads) and added to
  * their {@code .grad} in a fixed order, so a run is bit-for-bit repeatable.
  *
- * <p>Off with {@code -Dlathe.split=false}; {@code -Dlathe.split.minRows=N} sets the fewest rows per part.
+ * <p>Off with {@code -Dlathe.split=false}; {@code -Dlathe.split.minElements=N} sets the fewest activation values
+ * per part.
  */
 public final class TokenSplit {
   static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("lathe.split"));
-  /** Fewer rows than this per part and the split costs more than it saves. */
-  static final long MIN_ROWS = Long.getLong("lathe.split.minRows", 64);
+  /**
+   * The fewest activation values (batch · rows · width) a part may have: libtorch's own grain for parallel loops.
+   * Below it, each part's share of the work is smaller than what the split adds (every op runs once per part): the
+   * tiny bench model (2 × 128 × 64) ran 1.3× slower split than whole.
+   */
+  private static volatile long minElements = Long.getLong("lathe.split.minElements", 32_768);
 
   private static final java.util.concurrent.atomic.AtomicLong SPLITS = new java.util.concurrent.atomic.AtomicLong();
   private static final Object POOL_LOCK = new Object();
@@ -46,22 +51,21 @@ public final class TokenSplit {
   private TokenSplit() {}
 
   /**
-   * Into how many parts {@code blk} runs for x [B, T, D] on this thread: one per intra-op thread, as far as the rows
-   * allow; 1 (no split) off the CPU, with one thread, for a stochastic block or one whose trainables are unknown.
+   * Into how many parts {@code blk} runs for x [B, T, D] on this thread: one per intra-op thread, as far as the size
+   * allows (each part at least {@link #setMinElements} values); 1 (no split) off the CPU, with one thread, for a stochastic block or one whose trainables are unknown.
    */
   public static int parts(Tokenwise blk, Tensor x) {
     if (!ENABLED || !x.is_cpu() || x.dim() != 3) return 1;
-    long n = Math.min(torch.get_num_threads(), x.size(1) / MIN_ROWS);
+    long n = Math.min(Math.min(torch.get_num_threads(), x.size(1)), x.numel() / minElements);
     if (n < 2 || blk.stochastic() || blk.trainables() == null) return 1;
     return (int) n;
   }
 
-  /**
-   * Whether blocks split on this thread at all (on, with several intra-op threads). Then forward and backward keep
-   * every core busy, and work run beside them (the trainer's look-ahead) only competes.
-   */
-  public static boolean active() {
-    return ENABLED && torch.get_num_threads() >= 2;
+  /** Sets the fewest activation values per part (see {@code -Dlathe.split.minElements}); returns the previous value. */
+  public static long setMinElements(long n) {
+    long before = minElements;
+    minElements = Math.max(1, n);
+    return before;
   }
 
   /** How many times parts of a block have run on several threads (two per split forward, two per backward): for tests. */

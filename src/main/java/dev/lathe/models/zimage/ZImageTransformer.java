@@ -168,6 +168,7 @@ final class ZImageTransformer extends Layer {
   private final List<Block> layers;
   private final FinalLayer finalLayer;
   private final Geometries geometries;
+  private volatile boolean layersSplit;
   private Remat remat = Remat.of(false, true);   // blocks split between threads on the CPU where they allow it (TokenSplit)
 
   ZImageTransformer(Config cfg, Params params) {
@@ -213,11 +214,12 @@ final class ZImageTransformer extends Layer {
     return remat.checkpoints();
   }
 
-  /** Whether the main layers run split between this thread's intra-op threads ({@link TokenSplit}). */
+  /**
+   * Whether the main layers ran split between threads ({@link TokenSplit}) in the last pass through them; false
+   * before the first. The split depends on the batch's size, so the last pass is the best guess for the next.
+   */
   boolean splitsLayers() {
-    if (!remat.splits() || !TokenSplit.active()) return false;
-    for (Block blk : layers) if (!blk.splittable()) return false;
-    return true;
+    return layersSplit;
   }
 
   ScalarType dtype() {
@@ -293,6 +295,7 @@ final class ZImageTransformer extends Layer {
       probe.record("unified_input." + i, u.select(0, i).narrow(0, 0, g.lp[i] + g.sp[i]));
       probe.record("unified_freqs." + i, torch.view_as_real(g.uCis.select(0, i).narrow(0, 0, g.lp[i] + g.sp[i])));
     }
+    layersSplit = remat.splits() && !layers.isEmpty() && TokenSplit.parts(layers.get(0).on(g.uMask, g.uCis), u) > 1;
     for (int k = 0; k < layers.size(); k++) {
       Block blk = layers.get(k);
       u = remat.run(blk::trainable, blk.on(g.uMask, g.uCis), u, blk.modulation(cond));
@@ -583,10 +586,7 @@ final class ZImageTransformer extends Layer {
       return false;
     }
 
-    /** Whether {@link TokenSplit} may split this block (given enough rows). */
-    boolean splittable() {
-      return !stochastic() && trainables() != null;
-    }
+
   }
 
   /** LayerNorm (no affine, eps 1e-6) · (1 + Linear(SiLU(cond))) → Linear(D → P). */

@@ -45,12 +45,14 @@ class ZImageTransformerParityTest {
   static Checkpoint out;
 
   private static int threadsBefore;
+  private static long minElementsBefore;
 
   @BeforeAll
   static void load() throws IOException {
     cpu = Runtime.cpu();
     threadsBefore = torch.get_num_threads();
     torch.set_num_threads(3);   // the token split's parts follow the intra-op threads: 3 uneven parts of the 128 joined rows
+    minElementsBefore = TokenSplit.setMinElements(1024);   // the fixture's blocks are far below the production threshold
     model = ZImage.loadTransformer(Fixtures.path("zimage/weights.safetensors"), cpu);
     in = Checkpoint.open(Fixtures.path("zimage/inputs.safetensors"));
     out = Checkpoint.open(Fixtures.path("zimage/outputs.safetensors"));
@@ -249,6 +251,7 @@ class ZImageTransformerParityTest {
   @AfterAll
   static void restoreThreads() {
     torch.set_num_threads(threadsBefore);
+    TokenSplit.setMinElements(minElementsBefore);
   }
 
   @Test
@@ -295,11 +298,30 @@ class ZImageTransformerParityTest {
       LinearAdapter opaque = x -> torch.linear(torch.linear(x, a), b);   // trainables() unknown: a split would lose them
       for (int i = 0; i < 2; i++) m.linears().get("layers." + i + ".attention.to_q").setAdapter(opaque);
       for (int i = 0; i < 2; i++) m.linears().get("noise_refiner." + i + ".attention.to_q").setAdapter(opaque);
+      for (int i = 0; i < 2; i++) m.linears().get("context_refiner." + i + ".attention.to_q").setAdapter(opaque);
       long before = TokenSplit.splitsSoFar();
       Tensor y = run(m, "", Probe.NONE).get(0);
       assertThat(TokenSplit.splitsSoFar()).as("no block with the opaque adapter split").isEqualTo(before);
       y.square().mean().backward();
       assertThat(a.grad().defined()).isTrue();
+    }
+  }
+
+  @Test
+  void splitsLayers_tellsWhetherTheLastPassSplitTheMainLayers() throws IOException {
+    // the trainer's look-ahead asks this after each forward: it runs only while the main layers stay whole
+    ZImageTransformer m = ZImage.loadTransformer(Fixtures.path("zimage/weights.safetensors"), cpu);
+    assertThat(m.splitsLayers()).as("before any pass").isFalse();
+    try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+      run(m, "", Probe.NONE);
+      assertThat(m.splitsLayers()).as("128 rows × 64 × batch 2 at this test's threshold").isTrue();
+      long before = TokenSplit.setMinElements(1L << 20);   // the fixture is then too small to split
+      try {
+        run(m, "", Probe.NONE);
+        assertThat(m.splitsLayers()).isFalse();
+      } finally {
+        TokenSplit.setMinElements(before);
+      }
     }
   }
 
