@@ -22,8 +22,9 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>Why: at the token counts of small images, libtorch's per-op parallelism gains little on the CPU. Its OpenMP
  * threads wait passively, so each parallel kernel pays to wake them, and the backward pass runs on one thread. A
- * part per thread keeps every core busy with whole ops, forward and backward, and its products run on
- * single-threaded BLAS, which is efficient at these shapes.
+ * part per thread keeps every core busy with whole ops, forward and backward. The price: each part runs every op
+ * and packs the weights for its own products, so the parts together do more work than one thread would, and a part
+ * must be large enough to pay for that.
  *
  * <p>Gradients: each part's pieces (up to the attention, the attention, after it) are separate autograd graphs with
  * detached leaves at the cuts. {@link Graph#backward} walks them back part by part in parallel, sums the key and
@@ -52,7 +53,8 @@ public final class TokenSplit {
 
   /**
    * Into how many parts {@code blk} runs for x [B, T, D] on this thread: one per intra-op thread, as far as the size
-   * allows (each part at least {@link #setMinElements} values); 1 (no split) off the CPU, with one thread, for a stochastic block or one whose trainables are unknown.
+   * allows (each part at least {@link #setMinElements} values); 1 (no split) off the CPU, with one thread, for a
+   * stochastic block, or one whose trainable tensors are unknown.
    */
   public static int parts(Tokenwise blk, Tensor x) {
     if (!ENABLED || !x.is_cpu() || x.dim() != 3) return 1;
