@@ -42,7 +42,7 @@ public final class TokenSplit {
    * Below it, each part's share of the work is smaller than what the split adds (every op runs once per part): the
    * tiny bench model (2 × 128 × 64) ran 1.3× slower split than whole.
    */
-  private static volatile long minElements = Long.getLong("lathe.split.minElements", 32_768);
+  private static volatile long minElements = Math.max(1, Long.getLong("lathe.split.minElements", 32_768));
 
   private static final java.util.concurrent.atomic.AtomicLong SPLITS = new java.util.concurrent.atomic.AtomicLong();
   private static final Object POOL_LOCK = new Object();
@@ -86,7 +86,8 @@ public final class TokenSplit {
         p.k = qkv[1];
         p.v = qkv[2];
       });
-      run(ps, false, p -> p.out = blk.fromAttention(p.x, blk.attend(p.q, cat(ps, true), cat(ps, false)), shared));
+      Tensor k = cat(ps, true), v = cat(ps, false);   // every part's queries read all keys and values: join them once
+      run(ps, false, p -> p.out = blk.fromAttention(p.x, blk.attend(p.q, k, v), shared));
       return joined(ps);
     } finally {
       for (Part p : ps) p.close();

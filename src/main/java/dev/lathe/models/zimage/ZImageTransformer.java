@@ -417,12 +417,6 @@ final class ZImageTransformer extends Layer {
       linears.put(prefix + ".to_out.0", toOut);
     }
 
-    /** x [B, T, D], mask [B, 1, 1, T] or null, cis [B, T, hd/2] → [B, T, D]. */
-    Tensor forward(Tensor x, Tensor mask, Tensor cis) {
-      Tensor[] qkv = project(x, cis);
-      return output(Sdpa.attention(qkv[0], qkv[1], qkv[2], mask, false));
-    }
-
     /** x [B, t, D] and its rows' rotations cis [B, t, hd/2] → {q, k, v}, each [B, H, t, hd]. */
     Tensor[] project(Tensor x, Tensor cis) {
       long b = x.size(0), t = x.size(1);
@@ -500,11 +494,6 @@ final class ZImageTransformer extends Layer {
     /** Whether backward has anything to do inside this block (for activation checkpointing). */
     boolean trainable() {
       return Modules.hasTrainable(this, ownLinears);
-    }
-
-    /** x [B, T, D], mask [B, 1, 1, T] or null, cis [B, T, hd/2], cond [B, A] (ignored when not modulated). */
-    Tensor forward(Tensor x, Tensor mask, Tensor cis, Tensor cond) {
-      return Tokenwise.whole(on(mask, cis), x, modulation(cond));
     }
 
     /** The modulation [B, 1, 4D] from cond [B, A]: scale and gate for the attention, then for the FFN; null when not modulated. */
@@ -585,8 +574,6 @@ final class ZImageTransformer extends Layer {
       for (Linear l : ownLinears) if (l.adapter() != null && l.adapter().stochastic()) return true;
       return false;
     }
-
-
   }
 
   /** LayerNorm (no affine, eps 1e-6) · (1 + Linear(SiLU(cond))) → Linear(D → P). */
