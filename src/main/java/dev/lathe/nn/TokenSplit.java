@@ -32,11 +32,18 @@ import org.bytedeco.pytorch.global.torch;
  * trainable tensors are taken with {@code torch::autograd::grad} (no accumulation from several threads) and added to
  * their {@code .grad} in a fixed order, so a run is bit-for-bit repeatable.
  *
+ * <p>The attention itself is divided by heads when the block allows it ({@link Tokenwise#attendsPerHead}) and
+ * there is a key/value head per thread: each thread then attends with its group of heads over all rows, and the
+ * parts swap rows for heads before it and heads for rows after it (copies, no sums). Otherwise each part's query rows
+ * attend to every part's keys and values, and their key and value gradients are summed over the parts.
+ *
  * <p>Off with {@code -Dlathe.split=false}; {@code -Dlathe.split.minElements=N} sets the fewest activation values
- * per part.
+ * per part, {@code -Dlathe.split.heads=false} keeps the attention divided by rows.
  */
 public final class TokenSplit {
   static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("lathe.split"));
+  /** Whether the attention may be divided by heads ({@link #byHeads}); {@code -Dlathe.split.heads=false} keeps it by rows. */
+  private static volatile boolean HEADS = !"false".equalsIgnoreCase(System.getProperty("lathe.split.heads"));
   /**
    * The fewest activation values (batch · rows · width) a part may have: libtorch's own grain for parallel loops.
    * Below it, each part's share of the work is smaller than what the split adds (every op runs once per part): the
@@ -45,6 +52,7 @@ public final class TokenSplit {
   private static volatile long minElements = Math.max(1, Long.getLong("lathe.split.minElements", 32_768));
 
   private static final java.util.concurrent.atomic.AtomicLong SPLITS = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong HEAD_SPLITS = new java.util.concurrent.atomic.AtomicLong();
   private static final Object POOL_LOCK = new Object();
   private static ExecutorService pool;
   private static int poolSize;
@@ -70,9 +78,21 @@ public final class TokenSplit {
     return before;
   }
 
-  /** How many times parts of a block have run on several threads (two per split forward, two per backward): for tests. */
+  /** How many times parts of a block have run on several threads (once per stage of a split pass): for tests. */
   public static long splitsSoFar() {
     return SPLITS.get();
+  }
+
+  /** How many split passes divided their attention by heads: for tests. */
+  public static long headSplitsSoFar() {
+    return HEAD_SPLITS.get();
+  }
+
+  /** Allows or forbids dividing the attention by heads (see {@code -Dlathe.split.heads}); returns the previous setting. */
+  public static boolean setByHeads(boolean on) {
+    boolean before = HEADS;
+    HEADS = on;
+    return before;
   }
 
   /** The block's output, computed in {@code n} parts without building a graph. */
@@ -87,7 +107,16 @@ public final class TokenSplit {
         p.v = qkv[2];
       });
       Tensor k = cat(ps, true), v = cat(ps, false);   // every part's queries read all keys and values: join them once
-      run(ps, false, p -> p.out = blk.fromAttention(p.x, blk.attend(p.q, k, v), shared));
+      if (byHeads(blk, k, n)) {
+        Tensor q = cat(ps, p -> p.q);
+        run(ps, false, p -> {
+          Heads h = Heads.of(p.index, n, q.size(1), k.size(1));
+          p.ag = blk.attend(q.narrow(1, h.q0, h.qn), k.narrow(1, h.k0, h.kn), v.narrow(1, h.k0, h.kn));
+        });
+        run(ps, false, p -> p.out = blk.fromAttention(p.x, rowsOf(ps, g -> g.ag, p), shared));
+      } else {
+        run(ps, false, p -> p.out = blk.fromAttention(p.x, blk.attend(p.q, k, v), shared));
+      }
       return joined(ps);
     } finally {
       for (Part p : ps) p.close();
@@ -112,6 +141,22 @@ public final class TokenSplit {
         p.k = qkv[1];
         p.v = qkv[2];
       });
+      g.byHeads = byHeads(blk, ps[0].k, n);
+      if (g.byHeads) {
+        run(ps, true, p -> {   // the attention, each thread on a group of heads over all rows
+          Heads h = Heads.of(p.index, n, ps[0].q.size(1), ps[0].k.size(1));
+          p.qg = leaf(cat(ps, o -> o.q.narrow(1, h.q0, h.qn)), ps[0].q);
+          p.kg = leaf(cat(ps, o -> o.k.narrow(1, h.k0, h.kn)), ps[0].k);
+          p.vg = leaf(cat(ps, o -> o.v.narrow(1, h.k0, h.kn)), ps[0].v);
+          p.ag = blk.attend(p.qg, p.kg, p.vg);
+        });
+        run(ps, true, p -> {   // back to rows: every group's heads for this part's rows
+          p.al = leaf(rowsOf(ps, o -> o.ag, p), ps[0].ag);
+          p.out = blk.fromAttention(p.x, p.al, p.m);
+        });
+        g.output = joined(ps);
+        return g;
+      }
       run(ps, true, p -> {
         p.ql = leaf(p.q);
         p.kl = new Tensor[ps.length];
@@ -138,6 +183,7 @@ public final class TokenSplit {
     private final Tokenwise blk;
     private final Part[] parts;
     private final boolean hasShared;
+    private boolean byHeads;   // the attention ran by head groups (else by query rows)
     private Tensor output;
 
     private Graph(Tokenwise blk, Part[] parts, boolean hasShared) {
@@ -160,27 +206,20 @@ public final class TokenSplit {
     public Tensor[] backward(Tensor gradOut) {
       List<Tensor> params = new ArrayList<>();
       for (Tensor t : blk.trainables()) if (t.requires_grad()) params.add(t);
-      int np = params.size();
       Part[] ps = parts;
-      // after the attention, then the attention itself: ∂L/∂x, ∂L/∂shared and the parameters' share, ∂L/∂q, ∂L/∂k, ∂L/∂v
+      if (byHeads) {
+        backwardByHeads(gradOut, params);
+        return accumulate(params);
+      }
+      // after the attention, then the attention itself for this part's queries: ∂L/∂q, ∂L/∂k, ∂L/∂v of every part
       run(ps, true, p -> {
-        List<Tensor> in = new ArrayList<>();
-        in.add(p.al);
-        in.add(p.x);
-        if (p.m != null) in.add(p.m);
-        in.addAll(params);
-        p.gp = new Tensor[np];
-        if (!p.out.requires_grad()) return;
-        Tensor[] g = grad(p.out, gradOut.narrow(1, p.from, p.len), in);
-        p.gx = g[1];
-        p.gm = p.m != null ? g[2] : null;
-        p.gp = java.util.Arrays.copyOfRange(g, in.size() - np, in.size());
-        if (g[0] == null) return;
+        Tensor ga = afterAttention(p, gradOut, params);
+        if (ga == null) return;
         List<Tensor> at = new ArrayList<>();
         at.add(p.ql);
         for (Tensor t : p.kl) at.add(t);
         for (Tensor t : p.vl) at.add(t);
-        p.gqkv = grad(p.a, g[0], at);
+        p.gqkv = grad(p.a, ga, at);
       });
       // before the attention: each part's q, k, v gradients, k and v summed over the parts that read them
       run(ps, true, p -> {
@@ -191,24 +230,82 @@ public final class TokenSplit {
           gk = plus(gk, o.gqkv[1 + p.index]);
           gv = plus(gv, o.gqkv[1 + n + p.index]);
         }
-        TensorVector outs = new TensorVector(), gs = new TensorVector();
-        Tensor[] roots = {p.q, p.k, p.v};
-        Tensor[] grads = {p.gqkv == null ? null : p.gqkv[0], gk, gv};
-        for (int i = 0; i < 3; i++) {
-          if (grads[i] == null || !roots[i].requires_grad()) continue;
-          outs.push_back(roots[i]);
-          gs.push_back(grads[i]);
-        }
-        if (outs.size() == 0) return;
-        List<Tensor> in = new ArrayList<>();
-        in.add(p.x);
-        if (p.m != null) in.add(p.m);
-        in.addAll(params);
-        Tensor[] g = grad(outs, gs, in);
-        p.gx = plus(p.gx, g[0]);
-        if (p.m != null) p.gm = plus(p.gm, g[1]);
-        for (int i = 0; i < np; i++) p.gp[i] = plus(p.gp[i], g[in.size() - np + i]);
+        beforeAttention(p, p.gqkv == null ? null : p.gqkv[0], gk, gv, params);
       });
+      return accumulate(params);
+    }
+
+    /**
+     * The backward when the attention ran by head groups: after the attention by rows, the attention by head
+     * groups (each group's output gradient gathered from every part's rows), then before it by rows again (each
+     * part's q, k, v gradients gathered from every group's heads). No sums: each row and head has one owner.
+     */
+    private void backwardByHeads(Tensor gradOut, List<Tensor> params) {
+      Part[] ps = parts;
+      run(ps, true, p -> p.ga = afterAttention(p, gradOut, params));
+      run(ps, true, p -> {
+        for (Part o : ps) if (o.ga == null) return;   // no gradient reached the attention
+        Heads h = Heads.of(p.index, ps.length, ps[0].q.size(1), ps[0].k.size(1));
+        p.gqkv = grad(p.ag, cat(ps, o -> o.ga.narrow(1, h.q0, h.qn)), List.of(p.qg, p.kg, p.vg));
+      });
+      run(ps, true, p -> {
+        Tensor[] g = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+          final int which = i;
+          boolean all = true;
+          for (Part o : ps) all &= o.gqkv != null && o.gqkv[which] != null;
+          if (all) g[i] = rowsOf(ps, o -> o.gqkv[which], p);
+        }
+        beforeAttention(p, g[0], g[1], g[2], params);
+      });
+    }
+
+    /**
+     * Back through the per-token work after the attention, from this part's rows of ∂L/∂output: sets the part's
+     * ∂L/∂x, ∂L/∂shared and parameter gradients, and returns ∂L/∂(its attention output), or null where none.
+     */
+    private Tensor afterAttention(Part p, Tensor gradOut, List<Tensor> params) {
+      int np = params.size();
+      List<Tensor> in = new ArrayList<>();
+      in.add(p.al);
+      in.add(p.x);
+      if (p.m != null) in.add(p.m);
+      in.addAll(params);
+      p.gp = new Tensor[np];
+      if (!p.out.requires_grad()) return null;
+      Tensor[] g = grad(p.out, gradOut.narrow(1, p.from, p.len), in);
+      p.gx = g[1];
+      p.gm = p.m != null ? g[2] : null;
+      p.gp = java.util.Arrays.copyOfRange(g, in.size() - np, in.size());
+      return g[0];
+    }
+
+    /** Back through the per-token work before the attention, from this part's q, k and v gradients (null: none). */
+    private void beforeAttention(Part p, Tensor gq, Tensor gk, Tensor gv, List<Tensor> params) {
+      int np = params.size();
+      TensorVector outs = new TensorVector(), gs = new TensorVector();
+      Tensor[] roots = {p.q, p.k, p.v};
+      Tensor[] grads = {gq, gk, gv};
+      for (int i = 0; i < 3; i++) {
+        if (grads[i] == null || !roots[i].requires_grad()) continue;
+        outs.push_back(roots[i]);
+        gs.push_back(grads[i]);
+      }
+      if (outs.size() == 0) return;
+      List<Tensor> in = new ArrayList<>();
+      in.add(p.x);
+      if (p.m != null) in.add(p.m);
+      in.addAll(params);
+      Tensor[] g = grad(outs, gs, in);
+      p.gx = plus(p.gx, g[0]);
+      if (p.m != null) p.gm = plus(p.gm, g[1]);
+      for (int i = 0; i < np; i++) p.gp[i] = plus(p.gp[i], g[in.size() - np + i]);
+    }
+
+    /** Adds the parts' parameter gradients to {@code .grad} in a fixed order; returns {∂L/∂x or null, ∂L/∂shared or null}. */
+    private Tensor[] accumulate(List<Tensor> params) {
+      int np = params.size();
+      Part[] ps = parts;
       // in a fixed order, whatever thread finished first
       try (NoGradGuard ng = new NoGradGuard()) {
         for (int i = 0; i < np; i++) {
@@ -247,6 +344,7 @@ public final class TokenSplit {
     final List<PointerScope> scopes = new ArrayList<>();
     Tensor x, m, q, k, v, ql, a, al, out;
     Tensor[] kl, vl;
+    Tensor qg, kg, vg, ag, ga;   // by heads: this thread's group of heads over all rows (ga: ∂L/∂al)
     Tensor gx, gm;
     Tensor[] gp, gqkv;
 
@@ -279,6 +377,44 @@ public final class TokenSplit {
     return torch.cat(v, 2);
   }
 
+  /** One tensor per part, joined along the rows (dim 2 of [B, H, t, hd]). */
+  private static Tensor cat(Part[] ps, java.util.function.Function<Part, Tensor> of) {
+    try (NoGradGuard ng = new NoGradGuard()) {
+      TensorVector v = new TensorVector();
+      for (Part p : ps) v.push_back(of.apply(p));
+      return torch.cat(v, 2);
+    }
+  }
+
+  /** Part {@code p}'s rows of every head group's tensor [B, h_g, T, hd], joined along the heads: [B, H, t, hd]. */
+  private static Tensor rowsOf(Part[] ps, java.util.function.Function<Part, Tensor> of, Part p) {
+    try (NoGradGuard ng = new NoGradGuard()) {
+      TensorVector v = new TensorVector();
+      for (Part g : ps) v.push_back(of.apply(g).narrow(2, p.from, p.len));
+      return torch.cat(v, 1);
+    }
+  }
+
+  /**
+   * Whether the attention is divided by heads: when the block's attention is per head and there is a key/value head
+   * for every part. A group of heads then covers all rows, so each thread runs the fused attention on the whole
+   * sequence, which is faster than on a part's rows (libtorch's CPU kernel works in larger blocks of queries from 192
+   * rows on, and reads the keys once per block).
+   */
+  private static boolean byHeads(Tokenwise blk, Tensor k, int n) {
+    boolean yes = HEADS && blk.attendsPerHead() && k.size(1) >= n;
+    if (yes) HEAD_SPLITS.incrementAndGet();
+    return yes;
+  }
+
+  /** Thread g's heads out of n groups: key/value heads [k0, k0 + kn) and the query heads [q0, q0 + qn) that read them. */
+  private record Heads(long q0, long qn, long k0, long kn) {
+    static Heads of(int g, int n, long hq, long hkv) {
+      long k0 = hkv * g / n, k1 = hkv * (g + 1) / n, r = hq / hkv;
+      return new Heads(k0 * r, (k1 - k0) * r, k0, k1 - k0);
+    }
+  }
+
   private static Tensor joined(Part[] ps) {
     try (NoGradGuard ng = new NoGradGuard()) {
       TensorVector v = new TensorVector();
@@ -289,6 +425,11 @@ public final class TokenSplit {
 
   private static Tensor leaf(Tensor t) {
     return t.detach().requires_grad_(t.requires_grad());
+  }
+
+  /** {@code t} (a join made without a graph) as a leaf that wants a gradient when {@code like} does. */
+  private static Tensor leaf(Tensor t, Tensor like) {
+    return t.requires_grad_(like.requires_grad());
   }
 
   private static Tensor plus(Tensor a, Tensor b) {

@@ -23,6 +23,15 @@ public interface Tokenwise {
   /** The attention of q's rows [B, H, t, hd] against every key and value [B, H, T, hd]: [B, H, t, hd]. */
   Tensor attend(Tensor q, Tensor k, Tensor v);
 
+  /**
+   * Whether {@link #attend} treats each head on its own, so that it gives the same result on any contiguous group of
+   * heads (q's heads with the key and value heads they read, and the output's heads line up with q's). A split block
+   * may then divide its attention between the threads by heads instead of by query rows.
+   */
+  default boolean attendsPerHead() {
+    return false;
+  }
+
   /** Per-token work after the attention: the rows x [B, t, D] and their attention output [B, H, t, hd] → [B, t, D]. */
   Tensor fromAttention(Tensor x, Tensor attention, Tensor shared);
 

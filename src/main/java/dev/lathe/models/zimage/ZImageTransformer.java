@@ -519,6 +519,11 @@ final class ZImageTransformer extends Layer {
         }
 
         @Override
+        public boolean attendsPerHead() {
+          return true;   // the mask [B, 1, 1, S] is the same for every head
+        }
+
+        @Override
         public Tensor fromAttention(Tensor x, Tensor a, Tensor mod) {
           return blk.fromAttention(x, a, mod);
         }

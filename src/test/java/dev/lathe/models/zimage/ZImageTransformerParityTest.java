@@ -273,6 +273,31 @@ class ZImageTransformerParityTest {
   }
 
   @Test
+  void tokenSplit_attentionByHeads_matchesGoldens() throws IOException {
+    // at this class's 3 threads the fixture's 2 heads cannot be divided; at 2, each thread attends with one head
+    torch.set_num_threads(2);
+    try {
+      long before = TokenSplit.headSplitsSoFar();
+      try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        for (String prefix : List.of("", "ragged.")) {   // the ragged batch's key mask is shared by the head groups
+          List<Tensor> outs = run(model, prefix, Probe.NONE);
+          for (int i = 0; i < 2; i++) Parity.of(outs.get(i), out.load(prefix + "out." + i)).assertFp32("by heads " + prefix + "out." + i);
+        }
+      }
+      assertThat(TokenSplit.headSplitsSoFar()).as("the attention ran by heads").isGreaterThan(before);
+      Map<String, float[]> split = loraGradients(Remat.of(false, true), true);
+      Map<String, float[]> again = loraGradients(Remat.of(false, true), false);
+      Map<String, float[]> splitRemat = loraGradients(Remat.of(true, true), true);
+      for (String k : split.keySet()) {
+        assertThat(again.get(k)).as("a second run: %s", k).containsExactly(split.get(k));
+        assertThat(splitRemat.get(k)).as("checkpointed: %s", k).containsExactly(split.get(k));
+      }
+    } finally {
+      torch.set_num_threads(3);
+    }
+  }
+
+  @Test
   void tokenSplit_isRepeatable_andAddsToGradientsAlreadyThere() throws IOException {
     // two backward passes into the same leaves: the second adds to the first in a fixed order, whatever thread ends first
     Map<String, float[]> once = loraGradients(Remat.of(false, true), false);
