@@ -1,6 +1,7 @@
 package dev.lathe.nn;
 
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
@@ -25,6 +26,7 @@ public class Linear extends Layer {
   private final Tensor weight;
   private final Tensor bias;   // null when the layer has none
   private LinearAdapter adapter;
+  private Joint joint;   // the weights joined with the layers this one runs beside (forwardShared), if any
 
   public Linear(long in, long out, boolean bias, TensorOptions options) {
     this(in, out, bias, Params.allocate(options));
@@ -67,16 +69,13 @@ public class Linear extends Layer {
     long in = layers[0].in;
     boolean biased = layers[0].bias != null;
     long[] outs = new long[layers.length];
-    TensorVector ws = new TensorVector();
-    TensorVector bs = new TensorVector();
     for (int i = 0; i < layers.length; i++) {
       Linear l = layers[i];
       if (l.in != in || (l.bias != null) != biased) throw new IllegalArgumentException("forwardShared needs layers of one input width, all with or all without bias");
       outs[i] = l.out;
-      ws.push_back(l.weight);
-      if (biased) bs.push_back(l.bias);
     }
-    Tensor all = product(x, torch.cat(ws, 0), biased ? torch.cat(bs, 0) : null);                 // [..., Σout]
+    Tensor[] wb = Joint.of(layers).weightAndBias();                                           // [Σout, in], [Σout]
+    Tensor all = product(x, wb[0], wb[1]);                                                    // [..., Σout]
     TensorVector parts = torch.split_with_sizes(all, outs, -1);
     Tensor[] ys = new Tensor[layers.length];
     for (int i = 0; i < layers.length; i++) ys[i] = parts.get(i);
@@ -101,6 +100,80 @@ public class Linear extends Layer {
       for (int i = 0; i < layers.length; i++) if (layers[i].adapter != null) ys[i] = layers[i].adapter.addTo(ys[i], x);
     }
     return ys;
+  }
+
+  /**
+   * The weights (and biases) of layers that run together through {@link #forwardShared}, stored as consecutive rows
+   * of one tensor [Σout, in]: a call reads them in place as one matrix instead of copying them into a new tensor
+   * (on the small bench that copy cost 2.5 to 6 % of a training step, more with the token split, where each part
+   * made its own). The layers are re-pointed at their rows with {@code set_data}, as {@link dev.lathe.train.AdamW}
+   * does with adapter factors: no memory is added, and nothing here holds the storage (the layers' own views do, so
+   * {@link Modules#free} still frees it). A loader that later replaces a layer's data undoes the joining; the address
+   * check notices and joins them again. Trainable layers are never joined: their gradients must reach them.
+   */
+  private static final class Joint {
+    private final Linear[] layers;
+
+    private Joint(Linear[] layers) {
+      this.layers = layers.clone();
+    }
+
+    /** The joint of exactly these layers, in this order: remembered on the first of them. */
+    static Joint of(Linear[] layers) {
+      Linear first = layers[0];
+      synchronized (first) {
+        Joint j = first.joint;
+        if (j == null || !java.util.Arrays.equals(j.layers, layers)) first.joint = j = new Joint(layers);
+        return j;
+      }
+    }
+
+    /** {weight [Σout, in], bias [Σout] or null}: views of the layers' joined storage, joined first if they moved. */
+    synchronized Tensor[] weightAndBias() {
+      boolean trainable = false;
+      for (Linear l : layers) trainable |= l.weight.requires_grad() || (l.bias != null && l.bias.requires_grad());
+      boolean biased = layers[0].bias != null;
+      if (trainable) return new Tensor[] {cat(false), biased ? cat(true) : null};
+      if (!consecutive(false) || (biased && !consecutive(true))) join();
+      long rows = 0;
+      for (Linear l : layers) rows += l.out;
+      Tensor w = layers[0].weight.as_strided(new long[] {rows, layers[0].in}, layers[0].in, 1);
+      return new Tensor[] {w, biased ? layers[0].bias.as_strided(new long[] {rows}, 1) : null};
+    }
+
+    /** Whether the layers' weights (or biases) are contiguous and follow each other in one storage. */
+    private boolean consecutive(boolean biases) {
+      Tensor first = biases ? layers[0].bias : layers[0].weight;
+      long size = first.element_size(), at = dev.lathe.torch.Tensors.address(first);
+      long storage = at - first.storage_offset() * size;   // where first's storage starts
+      for (Linear l : layers) {
+        Tensor t = biases ? l.bias : l.weight;
+        long address = dev.lathe.torch.Tensors.address(t);
+        if (address != at || address - t.storage_offset() * size != storage || !t.is_contiguous() || t.scalar_type() != first.scalar_type()) return false;
+        at += t.numel() * size;
+      }
+      return true;
+    }
+
+    /** Copies the layers' data into one new tensor and points each layer at its rows of it. */
+    private void join() {
+      try (NoGradGuard g = new NoGradGuard()) {
+        boolean biased = layers[0].bias != null;
+        Tensor w = cat(false), b = biased ? cat(true) : null;
+        long at = 0;
+        for (Linear l : layers) {
+          l.weight.set_data(w.narrow(0, at, l.out));
+          if (b != null) l.bias.set_data(b.narrow(0, at, l.out));
+          at += l.out;
+        }
+      }
+    }
+
+    private Tensor cat(boolean biases) {
+      TensorVector v = new TensorVector();
+      for (Linear l : layers) v.push_back(biases ? l.bias : l.weight);
+      return torch.cat(v, 0);
+    }
   }
 
   /** x·wᵀ + b: through oneDNN for large CPU fp32 products (see the class comment), else libtorch's linear. */
