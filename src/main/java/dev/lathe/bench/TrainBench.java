@@ -33,9 +33,12 @@ public final class TrainBench {
    * @param peak measure the fp32 GEMM peak after the timed steps
    */
   /** @param jitQuiet warm up past {@code warmup} steps until the JIT is quiet (see {@link JitWarmup}) */
-  public record Options(BenchSource source, int rank, boolean checkpointing, int steps, int warmup, boolean jitQuiet, boolean peak, int matmulN) {
+  /** @param alternate a switch to flip step by step ({@link Alternate}), or null */
+  public record Options(BenchSource source, int rank, boolean checkpointing, int steps, int warmup, boolean jitQuiet, boolean peak, int matmulN,
+                        Alternate alternate) {
     public Options {
       if (steps < 1 || warmup < 0) throw new IllegalArgumentException("--steps must be >= 1 and --warmup >= 0");
+      if (alternate != null && steps < 2) throw new IllegalArgumentException("--alternate needs --steps >= 2 (half of them on, half off)");
       if (rank < 0) throw new IllegalArgumentException("--rank must be >= 1 (or 0 for the inputs' rank)");
     }
   }
@@ -61,6 +64,7 @@ public final class TrainBench {
       Optimizer opt = Optimizer.create(Optimizer.Kind.ADAMW, adapters.parameters(), 1e-4);
       Fixed fixed = new Fixed(s);
       TrainLoop loop = new TrainLoop(settings, s.rt, s.model, adapters, fixed, opt, null, fixed);
+      if (o.alternate() != null) loop.withLookahead(false);   // it would compute one step's front under the other setting
       log.accept("training " + s.inputs.size() + ": " + o.warmup() + (o.jitQuiet() ? "+" : "") + " warm-up + " + o.steps() + " timed steps, checkpointing "
           + (o.checkpointing() ? "on" : "off") + ", " + s.rt);
 
@@ -74,10 +78,15 @@ public final class TrainBench {
       double lossLast = Double.NaN;
       JitWarmup warm = new JitWarmup(o.warmup(), o.jitQuiet());
       long jitBefore = 0;
+      Boolean switchBefore = null;
       try {
         for (int i = 0, k = 0; k < o.steps(); i++) {
           boolean warming = k == 0 && warm.more() && i < o.warmup() + MAX_EXTRA_WARMUP;
           if (!warming && k == 0) jitBefore = warm.compileMs();
+          if (!warming && o.alternate() != null) {
+            boolean b = o.alternate().setFor(k);
+            if (switchBefore == null) switchBefore = b;
+          }
           long c0 = Machine.processCpuNanos();
           StepReport r = loop.runStep();
           long c1 = Machine.processCpuNanos();
@@ -95,6 +104,7 @@ public final class TrainBench {
           }
         }
       } finally {
+        if (switchBefore != null) o.alternate().restore(switchBefore);
         loop.finish();   // the look-ahead of the step after the last uses the model and the inputs: let it end first
         fixed.release();
         adapters.detach();
@@ -117,6 +127,7 @@ public final class TrainBench {
       ms.put("min", st.min() * 1e3);
       ms.put("max", st.max() * 1e3);
       res.put("step_ms", ms);
+      if (o.alternate() != null) res.put("alternate", o.alternate().result(step));
       res.put("forward_ms", Stats.of(fwd).median() * 1e3);
       res.put("backward_ms", Stats.of(bwd).median() * 1e3);
       res.put("optimizer_ms", Stats.of(optim).median() * 1e3);

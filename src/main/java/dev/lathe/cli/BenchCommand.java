@@ -202,14 +202,24 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rank", defaultValue = "0", paramLabel = "R", description = "LoRA rank (default: the inputs' metadata, else 16)")
     int rank;
 
+    @Option(names = "--alternate", paramLabel = "SWITCH",
+        description = "flip a switch step by step in this one process (on, off, on, ...) and report each half's median: split, split-heads or join-weights")
+    String alternate;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
       if (!checkpointing.equals("on") && !checkpointing.equals("off")) throw new CliException(ExitCode.USAGE, "--checkpointing takes on or off");
+      dev.lathe.bench.Alternate alt;
+      try {
+        alt = alternate == null ? null : dev.lathe.bench.Alternate.of(alternate);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCode.USAGE, e.getMessage());
+      }
       PrintWriter err = spec.commandLine().getErr();
-      var o = new TrainBench.Options(c.source(), rank, checkpointing.equals("on"), c.steps(), c.warmup(), !c.exactWarmup, !c.noPeak, c.matmulN);
+      var o = new TrainBench.Options(c.source(), rank, checkpointing.equals("on"), c.steps(), c.warmup(), !c.exactWarmup, !c.noPeak, c.matmulN, alt);
       Map<String, Object> r = TrainBench.run(o, progress(err));
       c.print(r, spec.commandLine().getOut());
       return ExitCode.OK;
@@ -422,6 +432,11 @@ public final class BenchCommand implements Callable<Integer> {
           Boolean.TRUE.equals(r.get("warmup_jit_quiet")) ? ", JIT quiet" : "");
       if (train) o.printf(Locale.ROOT, "  forward %.1f ms, backward %.1f ms, optimizer %.1f ms (medians)%n", (Double) r.get("forward_ms"),
           (Double) r.get("backward_ms"), (Double) r.get("optimizer_ms"));
+      if (r.get("alternate") instanceof Map<?, ?> alt) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> a = (Map<String, Object>) alt;
+        o.println(dev.lathe.bench.Alternate.describe(a));
+      }
       o.printf(Locale.ROOT, "peak RSS %.0f MiB (after load %.0f MiB)%s; %.0f image tokens/s%n", (Long) r.get("peak_rss_bytes") / 1048576.0,
           (Long) r.get("rss_after_load_bytes") / 1048576.0,
           r.containsKey("peak_vram_bytes") ? String.format(Locale.ROOT, ", peak VRAM %.0f MiB", (Long) r.get("peak_vram_bytes") / 1048576.0) : "",

@@ -102,6 +102,18 @@ public class Linear extends Layer {
     return ys;
   }
 
+  private static volatile boolean joinWeights = !"false".equalsIgnoreCase(System.getProperty("lathe.joinWeights"));
+
+  /**
+   * Whether {@link #forwardShared} keeps the layers' weights joined ({@code -Dlathe.joinWeights=false}: copy them
+   * into a new tensor every call, as before); returns the previous setting.
+   */
+  public static boolean setJoinWeights(boolean on) {
+    boolean before = joinWeights;
+    joinWeights = on;
+    return before;
+  }
+
   /**
    * The weights (and biases) of layers that run together through {@link #forwardShared}, stored as consecutive rows
    * of one tensor [Σout, in]: a call reads them in place as one matrix instead of copying them into a new tensor
@@ -133,7 +145,7 @@ public class Linear extends Layer {
       boolean trainable = false;
       for (Linear l : layers) trainable |= l.weight.requires_grad() || (l.bias != null && l.bias.requires_grad());
       boolean biased = layers[0].bias != null;
-      if (trainable) return new Tensor[] {cat(false), biased ? cat(true) : null};
+      if (trainable || !joinWeights) return new Tensor[] {cat(false), biased ? cat(true) : null};
       if (!consecutive(false) || (biased && !consecutive(true))) join();
       long rows = 0;
       for (Linear l : layers) rows += l.out;

@@ -41,7 +41,7 @@ import org.bytedeco.pytorch.global.torch;
  * per part, {@code -Dlathe.split.heads=false} keeps the attention divided by rows.
  */
 public final class TokenSplit {
-  static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("lathe.split"));
+  private static volatile boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("lathe.split"));
   /** Whether the attention may be divided by heads ({@link #byHeads}); {@code -Dlathe.split.heads=false} keeps it by rows. */
   private static volatile boolean HEADS = !"false".equalsIgnoreCase(System.getProperty("lathe.split.heads"));
   /**
@@ -86,6 +86,13 @@ public final class TokenSplit {
   /** How many split passes divided their attention by heads: for tests. */
   public static long headSplitsSoFar() {
     return HEAD_SPLITS.get();
+  }
+
+  /** Turns the split on or off (see {@code -Dlathe.split}); returns the previous setting. */
+  public static boolean setEnabled(boolean on) {
+    boolean before = ENABLED;
+    ENABLED = on;
+    return before;
   }
 
   /** Allows or forbids dividing the attention by heads (see {@code -Dlathe.split.heads}); returns the previous setting. */

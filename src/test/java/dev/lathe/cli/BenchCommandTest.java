@@ -111,6 +111,45 @@ class BenchCommandTest {
   }
 
   @Test
+  void train_alternate_flipsTheSwitchEveryOtherStep_andPutsItBack() throws Exception {
+    Runtime.load();
+    int threads = org.bytedeco.pytorch.global.torch.get_num_threads();
+    boolean split = dev.lathe.nn.TokenSplit.setEnabled(true);
+    long minElements = dev.lathe.nn.TokenSplit.setMinElements(1);   // tiny's blocks stay whole at the production threshold
+    try {
+      String[] args = {"bench", "train", "--size", "tiny", "--threads", "2", "--steps", "4", "--warmup", "0", "--exact-warmup", "--json", "--no-peak"};
+      long before = dev.lathe.nn.TokenSplit.splitsSoFar();
+      CliTest.Result always = CliTest.run(args);
+      assertThat(always.code()).as(always.err()).isZero();
+      long everyStep = dev.lathe.nn.TokenSplit.splitsSoFar() - before;
+      assertThat(lastJson(always.out()).has("alternate")).isFalse();
+
+      before = dev.lathe.nn.TokenSplit.splitsSoFar();
+      CliTest.Result alt = CliTest.run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--alternate", "split"))
+          .toArray(String[]::new));
+      assertThat(alt.code()).as(alt.err()).isZero();
+      long everyOther = dev.lathe.nn.TokenSplit.splitsSoFar() - before;
+      assertThat(everyStep).as("4 steps split").isPositive();
+      assertThat(everyOther * 2).as("2 of the 4 steps split").isEqualTo(everyStep);
+      assertThat(dev.lathe.nn.TokenSplit.setEnabled(true)).as("the switch is put back on").isTrue();
+
+      JsonNode a = lastJson(alt.out()).get("alternate");
+      assertThat(a.get("switch").asText()).isEqualTo("split");
+      assertThat(a.get("steps_on").asInt()).isEqualTo(2);
+      assertThat(a.get("steps_off").asInt()).isEqualTo(2);
+      assertThat(a.get("ratio").asDouble()).isCloseTo(a.get("on_ms").asDouble() / a.get("off_ms").asDouble(), within(1e-9));
+
+      CliTest.Result unknown = CliTest.run("bench", "train", "--size", "tiny", "--alternate", "turbo");
+      assertThat(unknown.code()).isEqualTo(ExitCode.USAGE);
+      assertThat(unknown.err()).contains("unknown switch 'turbo' for --alternate; known: split, split-heads, join-weights");
+    } finally {
+      dev.lathe.nn.TokenSplit.setEnabled(split);
+      dev.lathe.nn.TokenSplit.setMinElements(minElements);
+      org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+    }
+  }
+
+  @Test
   void help_listsBench_andBadInputsAreOneLine(@TempDir Path dir) throws Exception {
     assertThat(CliTest.run("--help").out()).containsPattern("(?m)^\\s+bench\\s");
     CliTest.Result none = CliTest.run("bench", "train");
