@@ -37,7 +37,7 @@ public enum Alternate {
 
   /** Sets the switch for timed step {@code k} (on for even k); returns the setting before. */
   boolean setFor(int k) {
-    return set.apply(k % 2 == 0);
+    return set.apply(on(k));
   }
 
   void restore(boolean before) {
@@ -61,7 +61,7 @@ public enum Alternate {
     r.put("switch", id);
     r.put("steps_on", on.length);
     r.put("steps_off", off.length);
-    double mOn = Stats.of(on).median() * 1e3, mOff = off.length == 0 ? Double.NaN : Stats.of(off).median() * 1e3;
+    double mOn = Stats.of(on).median() * 1e3, mOff = Stats.of(off).median() * 1e3;   // Options asks for 2+ steps
     r.put("on_ms", mOn);
     r.put("off_ms", mOff);
     r.put("ratio", mOn / mOff);

@@ -30,10 +30,10 @@ public final class TrainBench {
   /**
    * @param rank LoRA rank, 0 for the inputs' metadata (16 for generated inputs)
    * @param steps timed steps, after {@code warmup} untimed ones
+   * @param jitQuiet warm up past {@code warmup} steps until the JIT is quiet (see {@link JitWarmup})
    * @param peak measure the fp32 GEMM peak after the timed steps
+   * @param alternate a switch to flip step by step ({@link Alternate}), or null
    */
-  /** @param jitQuiet warm up past {@code warmup} steps until the JIT is quiet (see {@link JitWarmup}) */
-  /** @param alternate a switch to flip step by step ({@link Alternate}), or null */
   public record Options(BenchSource source, int rank, boolean checkpointing, int steps, int warmup, boolean jitQuiet, boolean peak, int matmulN,
                         Alternate alternate) {
     public Options {
