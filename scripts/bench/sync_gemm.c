@@ -10,11 +10,13 @@
  *   futex  at a pthread barrier after every product: a thread that arrives first sleeps and is woken, as a parked
  *          worker is between the stages of Lathe's token split;
  *   spin   at a barrier that busy-waits: no sleeping, so what is left is waiting for the slower thread.
- * The default shape is small's feed-forward input product split in two (176 rows, 256 -> 1364).
+ * The default shape is small's feed-forward input product split in two (176 rows, 256 -> 1364). A last line
+ * times one thread again with cold caches: before each product it walks a 64 MiB buffer, so the weight, input and
+ * output come from memory, as a weight not read since the previous training step does (only the product is timed).
  *
  * Build:  OB=$(dirname $(find ~/.javacpp/cache -name libopenblas_nolapack.so.0 | head -1))
  *         gcc -O2 -o /tmp/sync_gemm scripts/bench/sync_gemm.c -L$OB -l:libopenblas_nolapack.so.0 -lpthread -Wl,-rpath,$OB
- * Use:    /tmp/sync_gemm [rows k n reps]      (GFLOP/s per thread: one thread alone, then each mode on two)
+ * Use:    /tmp/sync_gemm [rows k n reps]      (GFLOP/s per thread: one thread alone, each mode on two, one cold)
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -34,6 +36,9 @@ static enum mode mode;
 static int threads;
 static pthread_barrier_t barrier;
 static volatile int arrived, generation;
+static int cold;
+static char *flush;
+enum { FLUSH_BYTES = 64 << 20 };
 
 static double now(void) {
   struct timespec t;
@@ -63,17 +68,21 @@ static void *worker(void *arg) {
   float *x = malloc(sizeof(float) * rows * k), *y = malloc(sizeof(float) * rows * n);
   for (int i = 0; i < rows * k; i++) x[i] = 1e-3f * (i % 97);
   const float one = 1, zero = 0;
-  double t0 = 0;
+  double t0 = 0, in_products = 0;
   for (int r = -50; r < reps; r++) {
     if (r == 0) {
       meet();
       t0 = now();
     }
+    if (cold)
+      for (long i = 0; i < FLUSH_BYTES; i += 64) flush[i]++;
+    double t = now();
     /* column-major: y[n, rows] = W[k, n]ᵀ · x[k, rows], which is row-major y = x·Wᵀ */
     sgemm_("T", "N", &n, &rows, &k, &one, weight, &k, x, &k, &zero, y, &n);
+    if (r >= 0) in_products += now() - t;
     meet();
   }
-  *gflops = 2.0 * rows * k * n * reps / (now() - t0) / 1e9;
+  *gflops = 2.0 * rows * k * n * reps / (cold ? in_products : now() - t0) / 1e9;
   free(x);
   free(y);
   return NULL;
@@ -88,7 +97,9 @@ static void run(enum mode m, int t) {
   for (int i = 0; i < t; i++) pthread_create(&ids[i], NULL, worker, &gflops[i]);
   for (int i = 0; i < t; i++) pthread_join(ids[i], NULL);
   pthread_barrier_destroy(&barrier);
-  printf("%-5s %d thread%s:", t == 1 ? "one" : mode_names[m], t, t == 1 ? " " : "s");
+  char label[64];
+  snprintf(label, sizeof label, "%s %d thread%s%s", t == 1 ? "one" : mode_names[m], t, t == 1 ? "" : "s", cold ? ", cold caches" : "");
+  printf("%-28s", label);
   for (int i = 0; i < t; i++) printf(" %6.1f", gflops[i]);
   printf(" GFLOP/s per thread\n");
 }
@@ -115,5 +126,8 @@ int main(int argc, char **argv) {
   run(FREE, 2);
   run(FUTEX, 2);
   run(SPIN, 2);
+  flush = calloc(FLUSH_BYTES, 1);
+  cold = 1;
+  run(FREE, 1);
   return 0;
 }
