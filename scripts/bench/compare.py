@@ -96,6 +96,11 @@ def table(path):
                          f"{r.get('flops_per_step', 0) / 1e9:,.2f}", f"{r.get('achieved_gflops', 0):,.1f}",
                          f"{100 * pk:.0f}%" if pk is not None else "-", f"{r['loss_step1']:.6f}"])
     print_rows(head2, out2)
+    print()
+    for impl, side in (("lathe", "Java"), ("pytorch", "PyTorch")):   # each side's allocator moves its figures
+        mallocs = sorted({r.get("malloc", "not reported") for (_, _, i), v in runs.items() if i == impl for r in v})
+        if mallocs:
+            print(f"{side} malloc: {', '.join(mallocs)}")
 
 
 def pair_range(java_runs, py_runs):

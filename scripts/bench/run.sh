@@ -4,12 +4,17 @@
 #
 #   scripts/bench/run.sh [--sizes "tiny small medium"] [--checkpointing "off on"] [--threads N]
 #                        [--steps N] [--warmup N] [--repeats N] [--out DIR] [--python-only] [--no-install]
+#                        [--pytorch-malloc system|tcmalloc]
 #
-# It installs what is missing (python3-torch, libopenblas0-pthread) with apt, reports the BLAS and thread
+# It installs what is missing (python3-torch, libopenblas0-pthread, libtcmalloc-minimal4) with apt, reports the
+# BLAS, malloc and thread
 # setup of both sides, then per size: writes the weights and inputs (the Java exporter when Lathe has
 # `bench`, else make_inputs.py), checks that both sides get the same loss at step 1 before timing anything,
 # runs the timed steps on each side, and prints the table. Results land in OUT/results.jsonl and
 # OUT/table.txt (OUT defaults to target/bench). No number is invented: a missing side is reported missing.
+# Each side runs as it ships: Lathe through scripts/lathe, which preloads tcmalloc; PyTorch on glibc's malloc, as
+# Debian's python3 starts. --pytorch-malloc tcmalloc preloads tcmalloc into the PyTorch side too (README,
+# "Memory allocator", for how much of the ratio that moves).
 #   PYTHON   the interpreter with Debian's torch (default /usr/bin/python3)
 #   LATHE    the Lathe launcher (default scripts/lathe)
 set -euo pipefail
@@ -28,6 +33,7 @@ REPEATS=1
 OUT="$ROOT/target/bench"
 PYTHON_ONLY=0
 INSTALL=1
+PY_MALLOC=system
 
 die() { echo "bench: $*" >&2; exit 1; }
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 2; }
@@ -43,6 +49,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="${2:?}"; shift 2 ;;
     --python-only) PYTHON_ONLY=1; shift ;;
     --no-install) INSTALL=0; shift ;;
+    --pytorch-malloc) PY_MALLOC="${2:?}"; shift 2 ;;
     -h|--help) usage ;;
     *) echo "bench: unknown option $1" >&2; usage ;;
   esac
@@ -51,6 +58,7 @@ for s in $SIZES; do case "$s" in tiny|small|medium) ;; *) die "unknown size '$s'
 for c in $CKPTS; do case "$c" in on|off) ;; *) die "--checkpointing takes 'off', 'on' or 'off on'" ;; esac; done
 [[ "$THREADS" =~ ^[1-9][0-9]*$ ]] || die "--threads must be a positive integer"
 [[ "$REPEATS" =~ ^[1-9][0-9]*$ ]] || die "--repeats must be a positive integer"
+case "$PY_MALLOC" in system|tcmalloc) ;; *) die "--pytorch-malloc takes 'system' or 'tcmalloc'" ;; esac
 
 # Steps per size: enough timed steps for a stable median without making medium take many minutes.
 steps_for() { if [ -n "$STEPS" ]; then echo "$STEPS"; else case "$1" in tiny) echo 20 ;; small) echo 10 ;; *) echo 5 ;; esac; fi; }
@@ -59,7 +67,7 @@ warmup_for() { if [ -n "$WARMUP" ]; then echo "$WARMUP"; else case "$1" in tiny)
 # ---- 1. packages -------------------------------------------------------------------------------------------
 if [ "$INSTALL" = 1 ]; then
   need=()
-  for p in python3-torch libopenblas0-pthread; do
+  for p in python3-torch libopenblas0-pthread libtcmalloc-minimal4; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
   done
   if [ ${#need[@]} -gt 0 ]; then
@@ -77,6 +85,11 @@ libopenblas0-pthread; on another system install PyTorch and an optimised BLAS yo
   fi
 fi
 [ -x "$PYTHON" ] || die "$PYTHON not found (set PYTHON to an interpreter that has torch)"
+PY_PRELOAD=""
+if [ "$PY_MALLOC" = tcmalloc ]; then
+  PY_PRELOAD="$("$ROOT/scripts/tcmalloc-path")" || die "--pytorch-malloc tcmalloc: libtcmalloc_minimal.so.4 is not \
+installed (Debian/Ubuntu: apt install libtcmalloc-minimal4)"
+fi
 "$PYTHON" -c 'import torch' 2>/dev/null || die "$PYTHON cannot import torch (install python3-torch or set PYTHON)"
 
 # ---- 2. environment report ---------------------------------------------------------------------------------
@@ -132,6 +145,7 @@ RESULTS="$OUT/results.jsonl"
 
 run_py() {   # size ckpt steps warmup outfile [extra args]
   local size="$1" ck="$2" steps="$3" warm="$4" dst="$5"; shift 5
+  LD_PRELOAD="$PY_PRELOAD${LD_PRELOAD:+${PY_PRELOAD:+:}$LD_PRELOAD}" \
   "$PYTHON" "$HERE/zimage_ref.py" --weights "$OUT/$size/weights.safetensors" --inputs "$OUT/$size/inputs.safetensors" \
     --checkpointing "$ck" --steps "$steps" --warmup "$warm" --threads "$THREADS" --json "$@" > "$dst" \
     || die "PyTorch reference failed on $size (checkpointing $ck)"

@@ -699,6 +699,21 @@ def blas_info():
     return "; ".join(desc), threads
 
 
+def malloc_info():
+    """The malloc serving this process: a preloaded tcmalloc / jemalloc / mimalloc if one is mapped, else glibc's."""
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                part = line.split()
+                name = os.path.basename(part[5]) if len(part) >= 6 else ""
+                for kind in ("tcmalloc", "jemalloc", "mimalloc"):
+                    if name.lower().startswith("lib" + kind):
+                        return f"{kind} ({name})"
+    except OSError:
+        return "unknown (/proc/self/maps unreadable)"
+    return "glibc malloc"
+
+
 def matmul_peak(n=2048, repeats=8):
     """fp32 GEMM GFLOP/s on n×n: best and median of `repeats` timed runs after two warm-ups."""
     a, b = torch.randn(n, n), torch.randn(n, n)
@@ -816,8 +831,8 @@ def run_bench(a):
     blas, blas_threads = blas_info()
     ms = 1000.0
     res = {
-        "impl": "pytorch", "torch": torch.__version__, "blas": blas, "blas_threads": blas_threads,
-        "threads": torch.get_num_threads(), "device": "cpu", "dtype": "float32",
+        "impl": "pytorch", "torch": torch.__version__, "blas": blas, "malloc": malloc_info(),
+        "blas_threads": blas_threads, "threads": torch.get_num_threads(), "device": "cpu", "dtype": "float32",
         "size": ist.metadata.get("size", "custom"), "batch": bsz, "latent": [c, f, h, w],
         "caption_tokens": [cp.shape[0] for cp in caps], "image_tokens": bsz * img_tokens,
         "seq_len": img_len + cap_len,
@@ -847,7 +862,8 @@ def print_human(r):
               f"{r['gflops_median']:.1f} ({r['threads']} threads; BLAS {r['blas']})")
         return
     s = r["step_ms"]
-    print(f"PyTorch {r['torch']} eager, {r['threads']} threads, BLAS {r['blas']} ({r['blas_threads']} threads)")
+    print(f"PyTorch {r['torch']} eager, {r['threads']} threads, BLAS {r['blas']} ({r['blas_threads']} threads), "
+          f"{r['malloc']}")
     print(f"size {r['size']}: batch {r['batch']}, latent {r['latent']}, captions {r['caption_tokens']}, "
           f"{r['params']:,} params, LoRA rank {r['rank']} ({r['trainable_params']:,} trainable), "
           f"checkpointing {r['checkpointing']}")

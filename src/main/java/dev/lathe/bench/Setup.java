@@ -123,6 +123,7 @@ final class Setup implements AutoCloseable {
     r.put("impl", impl);
     r.put("torch", Machine.torchVersion());
     r.put("blas", Machine.blas());
+    r.put("malloc", dev.lathe.torch.Allocator.current());
     r.put("blas_threads", Machine.blasThreads());
     r.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
     r.put("device", rt.deviceName());

@@ -420,8 +420,8 @@ public final class BenchCommand implements Callable<Integer> {
       @SuppressWarnings("unchecked")
       Map<String, Object> s = (Map<String, Object>) r.get("step_ms");
       boolean train = !"sample".equals(r.get("mode"));
-      o.printf(Locale.ROOT, "Lathe on libtorch %s, %s threads, BLAS %s (%s threads), %s %s%n", r.get("torch"), r.get("threads"), r.get("blas"),
-          r.get("blas_threads"), r.get("device"), r.get("dtype"));
+      o.printf(Locale.ROOT, "Lathe on libtorch %s, %s threads, BLAS %s (%s threads), %s, %s %s%n", r.get("torch"), r.get("threads"),
+          r.get("blas"), r.get("blas_threads"), r.get("malloc"), r.get("device"), r.get("dtype"));
       o.printf(Locale.ROOT, "size %s: batch %s, latent %s, captions %s, %,d params%s%n", r.get("size"), r.get("batch"),
           java.util.Arrays.toString((long[]) r.get("latent")), r.get("caption_tokens"), (Long) r.get("params"),
           train ? String.format(Locale.ROOT, ", LoRA rank %s (%,d trainable), checkpointing %s", r.get("rank"), (Long) r.get("trainable_params"), r.get("checkpointing"))

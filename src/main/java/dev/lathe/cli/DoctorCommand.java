@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.torch.Allocator;
 import dev.lathe.torch.Gpus;
 import dev.lathe.torch.Runtime;
 import java.io.IOException;
@@ -49,6 +50,9 @@ public final class DoctorCommand implements Callable<Integer> {
           Runtime.isGpuBuild() ? "yes" : "no (CPU natives)");
       out.printf("threads    intra-op %d, inter-op %d, OMP_WAIT_POLICY=%s%n", torch.get_num_threads(),
           torch.get_num_interop_threads(), System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"));
+      String malloc = Allocator.current();
+      out.printf("malloc     %s%s%n", malloc, !Allocator.isSystem(malloc) ? ""
+          : "system".equals(System.getenv("LATHE_MALLOC")) ? " (LATHE_MALLOC=system)" : " (" + Allocator.HINT + ")");
       if (!Runtime.ompPassive())
         problems.add("OMP_WAIT_POLICY is not PASSIVE: training steps run 8-20x slower; start Lathe with scripts/lathe");
       String check = selfTest();

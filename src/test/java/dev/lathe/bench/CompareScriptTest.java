@@ -50,6 +50,16 @@ class CompareScriptTest {
   }
 
   @Test
+  void table_namesEachSidesMalloc_asItsResultsReportIt(@TempDir Path dir) throws Exception {
+    Path results = dir.resolve("results.jsonl");
+    String tc = result("lathe", 180, 3.1).replace("{\"impl\"", "{\"malloc\": \"tcmalloc (libtcmalloc_minimal.so.4)\", \"impl\"");
+    Files.writeString(results, String.join("\n", tc, result("pytorch", 200, 3.1)) + "\n");
+    Run r = compare("table", results.toString());
+    assertThat(r.code()).as(r.out()).isZero();
+    assertThat(r.out().lines()).contains("Java malloc: tcmalloc (libtcmalloc_minimal.so.4)", "PyTorch malloc: not reported");
+  }
+
+  @Test
   void loss_refusesToCompareSidesThatComputeDifferentModels(@TempDir Path dir) throws Exception {
     Path java = dir.resolve("j.json"), py = dir.resolve("p.json"), off = dir.resolve("o.json");
     Files.writeString(java, result("lathe", 100, 3.1333237));

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** `lathe bench`: export writes the shared files, train prints the JSON contract with the loss the files imply. */
 class BenchCommandTest {
   static final List<String> CONTRACT = List.of("impl", "size", "checkpointing", "loss_step1", "step_ms", "peak_rss_bytes", "tokens_per_s",
-      "forward_ms", "backward_ms", "optimizer_ms", "flops_per_step", "achieved_gflops", "threads", "blas", "blas_threads", "torch", "device",
+      "forward_ms", "backward_ms", "optimizer_ms", "flops_per_step", "achieved_gflops", "threads", "blas", "malloc", "blas_threads", "torch", "device",
       "dtype", "batch", "latent", "caption_tokens", "image_tokens", "seq_len", "params", "trainable_params", "rank", "warmup", "steps",
       "loss_last", "rss_after_load_bytes", "flops_forward", "flops_method");
 
