@@ -7,8 +7,7 @@
 #                        [--pytorch-malloc system|tcmalloc]
 #
 # It installs what is missing (python3-torch, libopenblas0-pthread, libtcmalloc-minimal4) with apt, reports the
-# BLAS, malloc and thread
-# setup of both sides, then per size: writes the weights and inputs (the Java exporter when Lathe has
+# BLAS, malloc and thread setup of both sides, then per size: writes the weights and inputs (the Java exporter when Lathe has
 # `bench`, else make_inputs.py), checks that both sides get the same loss at step 1 before timing anything,
 # runs the timed steps on each side, and prints the table. Results land in OUT/results.jsonl and
 # OUT/table.txt (OUT defaults to target/bench). No number is invented: a missing side is reported missing.
