@@ -52,7 +52,7 @@ public final class DoctorCommand implements Callable<Integer> {
           torch.get_num_interop_threads(), System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"));
       String malloc = Allocator.current();
       out.printf("malloc     %s%s%n", malloc, !Allocator.isSystem(malloc) ? ""
-          : "system".equals(System.getenv("LATHE_MALLOC")) ? " (LATHE_MALLOC=system)" : " (" + Allocator.HINT + ")");
+          : "system".equals(System.getenv("LATHE_MALLOC")) ? " (LATHE_MALLOC=system)" : "; " + Allocator.HINT);
       if (!Runtime.ompPassive())
         problems.add("OMP_WAIT_POLICY is not PASSIVE: training steps run 8-20x slower; start Lathe with scripts/lathe");
       String check = selfTest();

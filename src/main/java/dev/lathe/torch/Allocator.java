@@ -17,7 +17,7 @@ public final class Allocator {
 
   /** The hint printed where glibc's malloc is in use. */
   public static final String HINT =
-      "install libtcmalloc-minimal4 (Debian/Ubuntu) and start Lathe with scripts/lathe for faster CPU steps";
+      "for faster CPU steps, install libtcmalloc-minimal4 (Debian/Ubuntu) and start Lathe through scripts/lathe";
 
   /** "tcmalloc (libtcmalloc_minimal.so.4)", "jemalloc (libjemalloc.so.2)" or "glibc malloc", from /proc/self/maps. */
   public static String current() {
