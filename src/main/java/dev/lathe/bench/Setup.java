@@ -6,6 +6,7 @@ import dev.lathe.models.ModelFamily;
 import dev.lathe.models.ModelSource;
 import dev.lathe.models.zimage.ZImage;
 import dev.lathe.nn.Modules;
+import dev.lathe.torch.Allocator;
 import dev.lathe.torch.Runtime;
 import dev.lathe.torch.SafeTensorsFile;
 import java.io.IOException;
@@ -123,7 +124,7 @@ final class Setup implements AutoCloseable {
     r.put("impl", impl);
     r.put("torch", Machine.torchVersion());
     r.put("blas", Machine.blas());
-    r.put("malloc", dev.lathe.torch.Allocator.current());
+    r.put("malloc", Allocator.current());
     r.put("blas_threads", Machine.blasThreads());
     r.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
     r.put("device", rt.deviceName());
